@@ -1,0 +1,68 @@
+package newsdesk
+
+import (
+	"context"
+	"time"
+)
+
+// Snippet highlight markers. A search snippet is plain text in which each
+// matched term stands between SnippetMarkStart and SnippetMarkEnd (two
+// private-use characters that never occur in stored text). The page escapes
+// the text and only then turns the markers into <mark> elements.
+const (
+	SnippetMarkStart = "\uE000"
+	SnippetMarkEnd   = "\uE001"
+)
+
+// SearchDoc is the searchable form of one article, with text already
+// normalised by the index stage (letter variants and diacritics folded).
+type SearchDoc struct {
+	ArticleID int64
+	Headline  string
+	Lede      string
+	Body      string
+	Entities  string // entity names and aliases, space-separated
+}
+
+// SearchSort orders search results.
+type SearchSort string
+
+const (
+	SortRelevance SearchSort = "relevance"
+	SortNewest    SearchSort = "newest"
+)
+
+// SearchQuery is a full-text query. Text is already normalised like the
+// documents; words are ANDed, "quoted phrases" kept as phrases.
+type SearchQuery struct {
+	Text      string
+	SectionID *int64
+	SourceID  *int64
+	EntityID  *int64
+	From      *time.Time
+	To        *time.Time
+	Sort      SearchSort
+	Offset    int
+	Limit     int
+}
+
+// SearchHit is one result.
+type SearchHit struct {
+	Article *Article
+	Snippet string // with SnippetMarkStart/SnippetMarkEnd around matches
+	Score   float64
+}
+
+// SearchResult is one page of results.
+type SearchResult struct {
+	Hits  []SearchHit
+	Total int
+}
+
+// SearchIndex is the full-text index over published articles.
+type SearchIndex interface {
+	// IndexArticles adds or replaces the documents.
+	IndexArticles(ctx context.Context, docs []SearchDoc) error
+	// Search runs a query. EINVALID for a query that cannot be parsed.
+	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
+}
