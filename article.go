@@ -20,6 +20,8 @@ type Article struct {
 	ID       int64
 	SourceID int64  // 0 for a manual article without source
 	Source   string // source display name, kept for attribution
+	// Licence is the source's licence, filled in by the store when read.
+	Licence Licence
 	GUID     string // the feed's item id, or the canonical URL
 	URL      string // canonical link to the original
 	Slug     string // URL-safe form of the headline

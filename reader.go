@@ -37,3 +37,13 @@ type ReaderStore interface {
 	// PurgeReadEvents deletes events older than before and returns how many.
 	PurgeReadEvents(ctx context.Context, before time.Time) (int64, error)
 }
+
+// Recommendation is an article recommended to a reader, with the reason a
+// reader is shown ("Because you read …").
+type Recommendation struct {
+	Article *Article
+	Reason  string
+	// BecauseOf is the article of the reader's history behind the
+	// recommendation, or nil (popular, fresh).
+	BecauseOf *Article
+}
