@@ -22,9 +22,9 @@ type Article struct {
 	Source   string // source display name, kept for attribution
 	// Licence is the source's licence, filled in by the store when read.
 	Licence Licence
-	GUID     string // the feed's item id, or the canonical URL
-	URL      string // canonical link to the original
-	Slug     string // URL-safe form of the headline
+	GUID    string // the feed's item id, or the canonical URL
+	URL     string // canonical link to the original
+	Slug    string // URL-safe form of the headline
 
 	Headline string
 	Lede     string // first paragraph or summary, plain text
