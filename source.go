@@ -88,6 +88,9 @@ type FetchResult struct {
 	NextFetchAt  time.Time
 	Items        int // items seen in the document
 	Created      int // articles created by this fetch
+	// ItemsPerDay is the source's publishing rate seen in this document,
+	// or 0 when it could not be estimated (the stored value is kept).
+	ItemsPerDay float64
 }
 
 // SourceFilter selects sources. Zero fields do not filter.
