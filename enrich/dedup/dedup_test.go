@@ -1,0 +1,155 @@
+package dedup
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"newsdesk"
+	"newsdesk/enrich"
+)
+
+const wire = `BAGHDAD, Iraq — An Iranian opposition group based in Iraq said on Tuesday that its camp north of
+the capital had been surrounded by Iraqi security forces, and that its members feared they would be handed over
+to Tehran. The Mujahedeen-e-Khalq, also known as the MEK, has lived at Camp Ashraf in Diyala province since the
+1980s. A spokesman for the group said thousands of residents had gathered at the gates of the camp. Iraqi
+officials said the operation was meant to restore government authority over the site and denied any plan to
+expel the residents. The United States, which disarmed the group after the 2003 invasion, urged restraint.`
+
+const other = `TEHRAN, Iran — Iran's parliament approved a budget on Sunday that raises spending on roads and
+hospitals while cutting subsidies on fuel, after weeks of debate between lawmakers and the government. The
+speaker said the plan would bring prices closer to those of neighbouring countries. Economists warned that
+inflation, already high, could rise further if the central bank printed money to cover the deficit. The
+budget still needs the approval of the Guardian Council before it takes effect next spring.`
+
+const third = `ISTANBUL — Turkey's central bank kept its main interest rate unchanged on Thursday, saying that
+inflation had begun to slow but that risks to the outlook remained. The lira weakened slightly after the
+decision. Analysts polled before the meeting had expected no change, although several said a cut could
+come later in the year if prices kept easing and the currency held steady against the dollar.`
+
+func art(id int64, text string, at time.Time) *newsdesk.Article {
+	return &newsdesk.Article{ID: id, Headline: "h", Text: text, PublishedAt: at, Status: newsdesk.StatusPublished}
+}
+
+func TestFingerprintIgnoresFormatting(t *testing.T) {
+	a := &newsdesk.Article{Text: "The quick  brown\nfox, jumps."}
+	b := &newsdesk.Article{Text: "the QUICK brown fox jumps"}
+	c := &newsdesk.Article{Text: "the quick brown fox sleeps"}
+	if Fingerprint(a) != Fingerprint(b) {
+		t.Errorf("fingerprints differ for the same words")
+	}
+	if Fingerprint(a) == Fingerprint(c) {
+		t.Errorf("fingerprints equal for different words")
+	}
+	if len(Fingerprint(a)) != 32 {
+		t.Errorf("fingerprint length %d", len(Fingerprint(a)))
+	}
+}
+
+func TestNearDuplicate(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	edited := strings.Replace(wire, "said on Tuesday", "said Tuesday", 1) +
+		" Reporting by a staff correspondent; editing by the desk."
+	reworded := "Iraqi forces surrounded Camp Ashraf, home of the MEK opposition group, on Tuesday; residents fear being sent to Iran, a spokesman said."
+	tests := []struct {
+		name string
+		text string
+		want int64
+	}{
+		{"verbatim", wire, 1},
+		{"small edits", edited, 1},
+		{"different report", third, 0},
+		{"rewritten report of the same event", reworded, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := New(nil, Options{})
+			d.Stored(ctx, []*newsdesk.Article{art(1, wire, t0)})
+			d.Stored(ctx, []*newsdesk.Article{art(2, other, t0.Add(time.Hour))})
+			a := art(0, tt.text, t0.Add(2*time.Hour))
+			ex := &enrich.Explanation{}
+			if err := d.Enrich(ctx, a, ex); err != nil {
+				t.Fatal(err)
+			}
+			if a.DuplicateOf != tt.want {
+				t.Errorf("DuplicateOf = %d, want %d (%s)", a.DuplicateOf, tt.want, ex)
+			}
+			if a.Fingerprint == "" || a.SimHash == 0 {
+				t.Errorf("fingerprint %q simhash %x not set", a.Fingerprint, a.SimHash)
+			}
+		})
+	}
+}
+
+func TestEarliestOriginal(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	d := New(nil, Options{})
+	first := art(5, wire, t0)
+	d.Stored(ctx, []*newsdesk.Article{first})
+	second := art(0, wire+" Copyright the wire.", t0.Add(time.Hour))
+	if err := d.Enrich(ctx, second, nil); err != nil {
+		t.Fatal(err)
+	}
+	second.ID = 9
+	d.Stored(ctx, []*newsdesk.Article{second})
+	third := art(0, wire+" All rights reserved by the wire.", t0.Add(2*time.Hour))
+	if err := d.Enrich(ctx, third, nil); err != nil {
+		t.Fatal(err)
+	}
+	if second.DuplicateOf != 5 || third.DuplicateOf != 5 {
+		t.Errorf("DuplicateOf = %d, %d; want 5, 5", second.DuplicateOf, third.DuplicateOf)
+	}
+}
+
+func TestWindowAndBound(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	d := New(nil, Options{Window: 24 * time.Hour, MaxEntries: 3})
+	d.Stored(ctx, []*newsdesk.Article{art(1, wire, t0)})
+	d.Stored(ctx, []*newsdesk.Article{art(2, other, t0.Add(48*time.Hour))})
+	if d.Len() != 1 {
+		t.Fatalf("Len = %d after the window passed, want 1", d.Len())
+	}
+	a := art(0, wire, t0.Add(49*time.Hour))
+	if err := d.Enrich(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.DuplicateOf != 0 {
+		t.Errorf("matched an article outside the window")
+	}
+	for i := int64(10); i < 20; i++ {
+		d.Stored(ctx, []*newsdesk.Article{art(i, other+strings.Repeat(" more", int(i)), t0.Add(48*time.Hour))})
+	}
+	if d.Len() > 3 {
+		t.Errorf("Len = %d, want ≤ 3", d.Len())
+	}
+}
+
+func FuzzFeatures(f *testing.F) {
+	f.Add(wire)
+	f.Add("")
+	f.Add("a b c ’s don't")
+	f.Fuzz(func(t *testing.T, s string) {
+		if sim := Similarity(s, s); len(Features(s)) > 0 && sim != 1 {
+			t.Errorf("Similarity(s, s) = %v", sim)
+		}
+	})
+}
+
+func BenchmarkEnrich(b *testing.B) {
+	ctx := context.Background()
+	d := New(nil, Options{})
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := int64(1); i <= 5000; i++ {
+		d.Stored(ctx, []*newsdesk.Article{art(i, other+" "+strings.Repeat("x", int(i%50)), t0)})
+	}
+	a := art(0, wire, t0)
+	for b.Loop() {
+		if err := d.Enrich(ctx, a, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,370 @@
+// Package textsim holds the text-similarity helpers shared by the
+// connecting stages (near-duplicates, stories, related articles): word
+// splitting, a light English stemmer, stop words, shingles, SimHash and
+// MinHash. It imports only the standard library.
+package textsim
+
+import (
+	"math/bits"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Words splits s into lower-case words: runs of letters and digits. An
+// apostrophe inside a word is dropped with a possessive "s" after it
+// ("Fed's" → "fed"), otherwise it joins the halves ("don't" → "dont").
+// Combining marks stay with their word.
+func Words(s string) []string {
+	words := make([]string, 0, len(s)/6+1)
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r) && b.Len() > 0:
+			b.WriteRune(r)
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			// Possessive: skip "'s" when the s ends the word.
+			next, m := utf8.DecodeRuneInString(s[i:])
+			if next == 's' || next == 'S' {
+				after, _ := utf8.DecodeRuneInString(s[i+m:])
+				if i+m >= len(s) || !(unicode.IsLetter(after) || unicode.IsDigit(after)) {
+					i += m
+					flush()
+				}
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+// stopwords are English function words and newsroom boilerplate that say
+// nothing about what an article is about.
+var stopwords = func() map[string]struct{} {
+	m := make(map[string]struct{})
+	for _, w := range strings.Fields(`a about above after again against all also am an and any are as at be
+		because been before being below between both but by can could did do does doing down during each
+		few for from further had has have having he her here hers herself him himself his how i if in into is
+		it its itself just me more most my myself no nor not now of off on once only or other our ours
+		ourselves out over own same she should so some such than that the their theirs them themselves then
+		there these they this those through to too under until up very was we were what when where which while
+		who whom why will with would you your yours yourself yourselves s t says said say new news update
+		updated via amid may might must shall us im ive id dont cant wont isnt vs per`) {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+// IsStopword reports whether w (lower case) is a stop word.
+func IsStopword(w string) bool {
+	_, ok := stopwords[w]
+	return ok
+}
+
+// Terms returns the content words of s, stemmed, stop words and one-letter
+// words left out, in text order (repeats kept).
+func Terms(s string) []string {
+	ws := Words(s)
+	out := ws[:0]
+	for _, w := range ws {
+		if IsStopword(w) || utf8.RuneCountInString(w) < 2 {
+			continue
+		}
+		out = append(out, Stem(w))
+	}
+	return out
+}
+
+// Stem is a light English stemmer: it removes plural and possessive
+// endings and the commonest verb endings (-ing, -ed), undoubling the final
+// consonant ("stopped" → "stop"). Words of other scripts are returned as
+// they are. It is deliberately conservative: two words it maps together
+// almost always mean the same thing.
+func Stem(w string) string {
+	if len(w) < 4 || !isASCIILower(w) {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "sses"):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "ss") || strings.HasSuffix(w, "us") || strings.HasSuffix(w, "is"):
+	case strings.HasSuffix(w, "es") && len(w) > 4 && esPlural(w):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "s"):
+		w = w[:len(w)-1]
+	}
+	switch {
+	case strings.HasSuffix(w, "ing") && len(w) > 5 && hasVowel(w[:len(w)-3]):
+		w = undouble(w[:len(w)-3])
+	case strings.HasSuffix(w, "ied") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "eed"):
+	case strings.HasSuffix(w, "ed") && len(w) > 4 && hasVowel(w[:len(w)-2]):
+		w = undouble(w[:len(w)-2])
+	}
+	if strings.HasSuffix(w, "e") && len(w) > 4 {
+		// "taper"/"tapering"/"tapered" and "rate"/"rates"/"rated" meet
+		// only when a final silent e goes too.
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+func esPlural(w string) bool {
+	stem := w[:len(w)-2]
+	for _, suf := range []string{"ch", "sh", "x", "z", "ss", "o"} {
+		if strings.HasSuffix(stem, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+func undouble(w string) string {
+	n := len(w)
+	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
+		return w[:n-1]
+	}
+	return w
+}
+
+func hasVowel(w string) bool { return strings.ContainsAny(w, "aeiouy") }
+
+func isASCIILower(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// SlugWords returns the words of the last meaningful path segment of a URL
+// ("/business/fed-risks-falling-behind-the-curve-294430.html" → fed risks
+// falling behind the curve). Numbers, file extensions and segments without
+// hyphenated words are left out: a slug is only worth reading when it is a
+// sentence. It returns nil when the URL has no such slug.
+func SlugWords(rawURL string) []string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	best := ""
+	for _, seg := range segs {
+		if i := strings.LastIndexByte(seg, '.'); i > 0 {
+			seg = seg[:i]
+		}
+		if strings.Count(seg, "-")+strings.Count(seg, "_") >= 2 && len(seg) > len(best) {
+			best = seg
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	var out []string
+	for _, w := range Words(strings.NewReplacer("-", " ", "_", " ", "+", " ").Replace(best)) {
+		if isDigits(w) || len(w) > 30 {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func isDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// Hash is 64-bit FNV-1a of s, then mixed so that its bits are uniform.
+func Hash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return Mix(h)
+}
+
+// Mix is the SplitMix64 finaliser: a bijection of uint64 with good
+// avalanche.
+func Mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// Shingles returns the set of hashes of every k consecutive words (all
+// words when there are fewer than k), sorted and without repeats.
+func Shingles(words []string, k int) []uint64 {
+	if len(words) == 0 {
+		return nil
+	}
+	if k < 1 {
+		k = 1
+	}
+	if len(words) < k {
+		k = len(words)
+	}
+	set := make(map[uint64]struct{}, len(words))
+	var b strings.Builder
+	for i := 0; i+k <= len(words); i++ {
+		b.Reset()
+		for j := i; j < i+k; j++ {
+			b.WriteString(words[j])
+			b.WriteByte(' ')
+		}
+		set[Hash(b.String())] = struct{}{}
+	}
+	out := make([]uint64, 0, len(set))
+	for h := range set {
+		out = append(out, h)
+	}
+	sortU64(out)
+	return out
+}
+
+func sortU64(a []uint64) {
+	// Insertion sort for short sets, otherwise a heap sort: no allocation.
+	if len(a) < 32 {
+		for i := 1; i < len(a); i++ {
+			for j := i; j > 0 && a[j] < a[j-1]; j-- {
+				a[j], a[j-1] = a[j-1], a[j]
+			}
+		}
+		return
+	}
+	n := len(a)
+	down := func(i, n int) {
+		for {
+			c := 2*i + 1
+			if c >= n {
+				return
+			}
+			if c+1 < n && a[c+1] > a[c] {
+				c++
+			}
+			if a[i] >= a[c] {
+				return
+			}
+			a[i], a[c] = a[c], a[i]
+			i = c
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i, n)
+	}
+	for i := n - 1; i > 0; i-- {
+		a[0], a[i] = a[i], a[0]
+		down(0, i)
+	}
+}
+
+// Jaccard is |a∩b| / |a∪b| of two sorted sets; 0 when both are empty.
+func Jaccard(a, b []uint64) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// SimHash is Charikar's 64-bit similarity hash of a set of feature hashes:
+// bit i is set when most features have bit i set. Near-identical texts
+// have hashes a few bits apart.
+func SimHash(features []uint64) uint64 {
+	var v [64]int
+	for _, f := range features {
+		for i := 0; i < 64; i++ {
+			if f&(1<<i) != 0 {
+				v[i]++
+			} else {
+				v[i]--
+			}
+		}
+	}
+	var h uint64
+	for i := 0; i < 64; i++ {
+		if v[i] > 0 {
+			h |= 1 << i
+		}
+	}
+	return h
+}
+
+// Hamming is the number of bits in which a and b differ.
+func Hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// MinHash returns a k-value MinHash signature of a set of feature hashes:
+// value i is the least of h_i over the set, h_i being Mix keyed by i. The
+// share of equal values of two signatures estimates the Jaccard index of
+// the sets. An empty set has a signature of all ones.
+func MinHash(features []uint64, k int) []uint32 {
+	sig := make([]uint32, k)
+	for i := range sig {
+		sig[i] = ^uint32(0)
+	}
+	for _, f := range features {
+		for i := range sig {
+			if h := uint32(Mix(f^minhashKeys[i%len(minhashKeys)]+uint64(i)) >> 32); h < sig[i] {
+				sig[i] = h
+			}
+		}
+	}
+	return sig
+}
+
+var minhashKeys = [...]uint64{
+	0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9, 0xd6e8feb86659fd93,
+	0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53, 0x2545f4914f6cdd1d, 0x94d049bb133111eb,
+}
+
+// EstimateJaccard is the share of equal values of two MinHash signatures of
+// the same length.
+func EstimateJaccard(a, b []uint32) float64 {
+	if len(a) == 0 || len(a) != len(b) {
+		return 0
+	}
+	eq := 0
+	for i := range a {
+		if a[i] == b[i] {
+			eq++
+		}
+	}
+	return float64(eq) / float64(len(a))
+}
