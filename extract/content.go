@@ -38,6 +38,10 @@ func (x *extractor) content(doc *html.Node, m *meta) *body {
 		return nil
 	}
 	x.strip(root)
+	return x.render(root, m)
+}
+
+func (x *extractor) render(root *html.Node, m *meta) *body {
 	stats := make(map[*html.Node]*stat, 1024)
 	measure(root, stats)
 	top := x.pick(root, stats)
@@ -135,14 +139,14 @@ func (x *extractor) drop(n *html.Node) bool {
 		n.DataAtom == atom.Main || n.DataAtom == atom.A || n.DataAtom == atom.P {
 		return false
 	}
-	ci := classID(n)
-	if ci == "" {
+	if x.lenient {
 		return false
 	}
-	if matchAny(ci, unlikely) && !matchAny(ci, maybe) {
-		return true
+	x.tok = classTokens(n, x.tok)
+	if len(x.tok) == 0 {
+		return false
 	}
-	return false
+	return x.v.unlikely.match(x.tok) && !x.v.maybe.match(x.tok)
 }
 
 func hasAttr(n *html.Node, key string) bool {
@@ -154,48 +158,117 @@ func hasAttr(n *html.Node, key string) bool {
 	return false
 }
 
-// classID is the lower-cased class and id of n.
-func classID(n *html.Node) string {
-	c, id := attr(n, "class"), attr(n, "id")
-	if c == "" && id == "" {
-		return ""
+// classTokens splits n's class and id into lower-case words at
+// punctuation and camelCase boundaries: "ArticleBody-main share_bar" gives
+// article, body, main, share, bar.
+func classTokens(n *html.Node, buf []string) []string {
+	buf = buf[:0]
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" {
+			continue
+		}
+		for _, word := range strings.Fields(a.Val) {
+			// WordPress taxonomy classes name the post's topics, not the
+			// element's role.
+			if strings.HasPrefix(word, "category-") || strings.HasPrefix(word, "tag-") ||
+				strings.HasPrefix(word, "postid-") || strings.HasPrefix(word, "format-") {
+				continue
+			}
+			buf = splitWords(word, buf)
+		}
 	}
-	return strings.ToLower(c + " " + id)
+	return buf
 }
 
-func matchAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
+// splitWords appends the lower-case words of s to buf.
+func splitWords(s string, buf []string) []string {
+	{
+		start := -1
+		for i := 0; i <= len(s); i++ {
+			var c byte
+			if i < len(s) {
+				c = s[i]
+			}
+			lower := c >= 'a' && c <= 'z'
+			upper := c >= 'A' && c <= 'Z'
+			digit := c >= '0' && c <= '9'
+			if start >= 0 && (!(lower || upper || digit) || upper && s[i-1] >= 'a' && s[i-1] <= 'z') {
+				buf = append(buf, strings.ToLower(s[start:i]))
+				start = -1
+			}
+			if start < 0 && (lower || upper || digit) {
+				start = i
+			}
+		}
+	}
+	return buf
+}
+
+// wordSet matches class tokens: exact words, and stems that match any
+// token they begin.
+type wordSet struct {
+	exact map[string]bool
+	stems []string
+}
+
+func newWordSet(exact []string, stems ...string) wordSet {
+	m := make(map[string]bool, len(exact))
+	for _, e := range exact {
+		m[e] = true
+	}
+	return wordSet{exact: m, stems: stems}
+}
+
+func (w wordSet) match(tokens []string) bool {
+	for _, t := range tokens {
+		if w.exact[t] {
 			return true
+		}
+		for _, s := range w.stems {
+			if strings.HasPrefix(t, s) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-var (
-	unlikely = []string{"-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "community",
-		"cover-wrap", "disqus", "extra", "footer", "gdpr", "legends", "menu", "related",
-		"remark", "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
-		"ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "newsletter", "cookie",
-		"share", "sharing", "subscribe", "signup", "masthead", "navbar", "outbrain", "taboola", "promo"}
-	maybe    = []string{"and", "article", "body", "column", "content", "main", "shadow"}
-	positive = []string{"article", "body", "content", "entry", "hentry", "h-entry", "main", "page",
-		"post", "text", "blog", "story"}
-	negative = []string{"-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot",
-		"gdpr", "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
-		"shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget"}
-)
+// vocab holds the class and id words the heuristics use.
+type vocab struct {
+	unlikely, maybe, positive, negative, junk wordSet
+}
 
-func classWeight(n *html.Node) int {
-	ci := classID(n)
-	if ci == "" {
+func newVocab() *vocab {
+	return &vocab{
+		unlikely: newWordSet([]string{"ad", "ads", "adslot", "banner", "combx", "community", "disqus", "footer",
+			"gdpr", "menu", "related", "remark", "replies", "rss", "shoutbox", "sidebar", "skyscraper",
+			"supplemental", "agegate", "pagination", "pager", "popup", "signup", "masthead", "navbar",
+			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb"},
+			"advert", "comment", "social", "sponsor", "newsletter", "cookie", "share", "sharing", "subscri", "promo"),
+		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story"}),
+		positive: newWordSet([]string{"article", "body", "content", "entry", "hentry", "main", "page",
+			"post", "text", "blog", "story", "prose"}),
+		negative: newWordSet([]string{"ad", "ads", "hidden", "hid", "banner", "combx", "com", "contact",
+			"gdpr", "masthead", "media", "meta", "outbrain", "related", "scroll", "shoutbox", "sidebar",
+			"skyscraper", "shopping", "tags", "widget", "footnote"},
+			"comment", "foot", "promo", "share", "sponsor", "tool"),
+		junk: newWordSet([]string{"ad", "ads", "adslot", "outbrain", "taboola", "readmore", "byline",
+			"timestamp", "toolbar", "tags", "signup", "popup", "modal", "related", "social", "more"},
+			"share", "sharing", "newsletter", "subscri", "promo", "advert", "recommend", "comment",
+			"author", "breadcrumb", "caption", "credit", "cookie", "sponsor"),
+	}
+}
+
+func (x *extractor) classWeight(n *html.Node) int {
+	x.tok = classTokens(n, x.tok)
+	if len(x.tok) == 0 {
 		return 0
 	}
 	w := 0
-	if matchAny(ci, negative) {
+	if x.v.negative.match(x.tok) {
 		w -= 25
 	}
-	if matchAny(ci, positive) {
+	if x.v.positive.match(x.tok) {
 		w += 25
 	}
 	return w
@@ -314,7 +387,7 @@ func (x *extractor) initScore(n *html.Node, s *stat) {
 	if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
 		s.score += 30
 	}
-	s.classWgt = classWeight(n)
+	s.classWgt = x.classWeight(n)
 	s.score += float64(s.classWgt)
 }
 

@@ -52,12 +52,22 @@ func Article(base *url.URL, page []byte) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract parse: %w", err)
 	}
-	x := &extractor{base: base}
+	x := &extractor{base: base, v: newVocab()}
 	res := &Result{}
 	m := x.metadata(doc)
 	m.fill(res, base)
 
 	body := x.content(doc, m)
+	if body == nil || utf8.RuneCountInString(body.text) < minText {
+		// Layout classes such as "has-sidebar" can hide the article:
+		// try again keeping them, and take the longer text.
+		if doc2, err := html.Parse(bytes.NewReader(page)); err == nil {
+			x.lenient = true
+			if b2 := x.content(doc2, m); b2 != nil && (body == nil || len(b2.text) > len(body.text)) {
+				body = b2
+			}
+		}
+	}
 	if body == nil || len(body.text) == 0 {
 		if m.articleBody != "" {
 			res.Text = normalizeBodyText(m.articleBody)
@@ -79,9 +89,17 @@ func Article(base *url.URL, page []byte) (*Result, error) {
 	return res, nil
 }
 
+// minText is the length in runes below which a first attempt is retried.
+const minText = 500
+
 // extractor carries the per-call state of one extraction.
 type extractor struct {
 	base *url.URL
+	v    *vocab
+	tok  []string // scratch for classTokens
+	// lenient keeps blocks whose class or id looks like page furniture;
+	// set for the second attempt on a page where the first found little.
+	lenient bool
 }
 
 // resolve makes ref absolute against the page URL; it returns "" for

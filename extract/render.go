@@ -343,14 +343,13 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 	}
 	switch n.DataAtom {
 	case atom.P, atom.A, atom.Em, atom.Strong, atom.B, atom.I, atom.Br, atom.Img, atom.Picture, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		ci := classID(n)
-		if ci != "" && matchAny(ci, inContentJunk) {
-			return true
-		}
-		return false
+		x := r.x
+		x.tok = classTokens(n, x.tok)
+		return x.v.junk.match(x.tok)
 	}
-	ci := classID(n)
-	if ci != "" && matchAny(ci, inContentJunk) && !matchAny(ci, maybe) {
+	x := r.x
+	x.tok = classTokens(n, x.tok)
+	if x.v.junk.match(x.tok) && !x.v.maybe.match(x.tok) {
 		return true
 	}
 	if !isBlockTag(n.DataAtom) {
@@ -365,7 +364,7 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 		if s.commas >= 10 {
 			return false
 		}
-		w := classWeight(n)
+		w := r.x.classWeight(n)
 		if w < 25 && ld > 0.3 && s.textLen < 1000 {
 			return true
 		}
@@ -379,11 +378,6 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 	}
 	return false
 }
-
-var inContentJunk = []string{"share", "social", "related", "newsletter", "subscribe", "promo",
-	"advert", "-ad-", "ad-container", "ad-slot", "adslot", "outbrain", "taboola", "recommend",
-	"more-stories", "read-more", "readmore", "comment", "byline", "author", "timestamp", "dateline-",
-	"breadcrumb", "toolbar", "tags", "caption", "credit", "signup", "sign-up", "cookie", "popup", "modal", "sponsor"}
 
 // preferLD replaces the rendered text by the JSON-LD articleBody when that
 // is clearly longer and its words are found in the page's content.
