@@ -243,9 +243,10 @@ func newVocab() *vocab {
 		unlikely: newWordSet([]string{"ad", "ads", "adslot", "banner", "combx", "community", "disqus", "footer",
 			"gdpr", "menu", "related", "remark", "replies", "rss", "shoutbox", "sidebar", "skyscraper",
 			"supplemental", "agegate", "pagination", "pager", "popup", "signup", "masthead", "navbar",
-			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb"},
+			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb", "tooltip",
+			"popover", "rollover"},
 			"advert", "comment", "social", "sponsor", "newsletter", "cookie", "share", "sharing", "subscri", "promo"),
-		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story"}),
+		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story", "embed", "embedded"}),
 		positive: newWordSet([]string{"article", "body", "content", "entry", "hentry", "main", "page",
 			"post", "text", "blog", "story", "prose"}),
 		negative: newWordSet([]string{"ad", "ads", "hidden", "hid", "banner", "combx", "com", "contact",
@@ -253,9 +254,9 @@ func newVocab() *vocab {
 			"skyscraper", "shopping", "tags", "widget", "footnote"},
 			"comment", "foot", "promo", "share", "sponsor", "tool"),
 		junk: newWordSet([]string{"ad", "ads", "adslot", "outbrain", "taboola", "readmore", "byline",
-			"timestamp", "toolbar", "tags", "signup", "popup", "modal", "related", "social", "more"},
+			"timestamp", "toolbar", "tags", "signup", "popup", "modal", "related", "social", "more", "rail"},
 			"share", "sharing", "newsletter", "subscri", "promo", "advert", "recommend", "comment",
-			"author", "breadcrumb", "caption", "credit", "cookie", "sponsor"),
+			"author", "breadcrumb", "caption", "credit", "cookie", "sponsor", "trending"),
 	}
 }
 

@@ -345,7 +345,11 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 	case atom.P, atom.A, atom.Em, atom.Strong, atom.B, atom.I, atom.Br, atom.Img, atom.Picture, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		x := r.x
 		x.tok = classTokens(n, x.tok)
-		return x.v.junk.match(x.tok)
+		if x.v.junk.match(x.tok) {
+			return true
+		}
+		// A paragraph that is one link is a teaser for another article.
+		return n.DataAtom == atom.P && s.textLen > 0 && s.linkDensity() > 0.8
 	}
 	x := r.x
 	x.tok = classTokens(n, x.tok)
