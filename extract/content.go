@@ -235,7 +235,7 @@ func (w wordSet) match(tokens []string) bool {
 
 // vocab holds the class and id words the heuristics use.
 type vocab struct {
-	unlikely, maybe, positive, negative, junk wordSet
+	unlikely, maybe, positive, negative, junk, keep wordSet
 }
 
 func newVocab() *vocab {
@@ -246,6 +246,7 @@ func newVocab() *vocab {
 			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb", "tooltip",
 			"popover", "rollover"},
 			"advert", "comment", "social", "sponsor", "newsletter", "cookie", "share", "sharing", "subscri", "promo"),
+		keep:  newWordSet([]string{"body", "content", "embed", "embedded"}),
 		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story", "embed", "embedded"}),
 		positive: newWordSet([]string{"article", "body", "content", "entry", "hentry", "main", "page",
 			"post", "text", "blog", "story", "prose"}),

@@ -122,3 +122,19 @@ func (x *extractor) resolve(ref string) string {
 	}
 	return u.String()
 }
+
+// sameSite reports whether ref points to the page's own host (a leading
+// "www." ignored). Relative references always do.
+func (x *extractor) sameSite(ref string) bool {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return false
+	}
+	if u.Host == "" {
+		return true
+	}
+	if x.base == nil {
+		return false
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") == strings.TrimPrefix(strings.ToLower(x.base.Hostname()), "www.")
+}

@@ -25,6 +25,9 @@ type renderer struct {
 // flush ends the open paragraph.
 func (r *renderer) flush() {
 	t := cleanLines(r.ptext.String())
+	if isBareURL(t) {
+		t = ""
+	}
 	if t != "" {
 		tag := r.ptag
 		if tag == "" {
@@ -348,12 +351,13 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 		if x.v.junk.match(x.tok) {
 			return true
 		}
-		// A paragraph that is one link is a teaser for another article.
-		return n.DataAtom == atom.P && s.textLen > 0 && s.linkDensity() > 0.8
+		// A paragraph that is one link to the same site is a teaser for
+		// another article (links out, such as shop links, are content).
+		return n.DataAtom == atom.P && s.textLen > 0 && s.linkDensity() > 0.8 && r.internalLinks(n)
 	}
 	x := r.x
 	x.tok = classTokens(n, x.tok)
-	if x.v.junk.match(x.tok) && !x.v.maybe.match(x.tok) {
+	if x.v.junk.match(x.tok) && !x.v.keep.match(x.tok) {
 		return true
 	}
 	if !isBlockTag(n.DataAtom) {
@@ -370,6 +374,11 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 		}
 		w := r.x.classWeight(n)
 		if w < 25 && ld > 0.3 && s.textLen < 1000 {
+			// A short list of links out of the site (shops, sources)
+			// belongs to the text; one into the site is a teaser list.
+			if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && r.internalShare(n) < 0.5 {
+				return false
+			}
 			return true
 		}
 		if ld > 0.5 {
@@ -457,4 +466,57 @@ func textToHTML(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// isBareURL reports whether a paragraph is only a web address.
+func isBareURL(t string) bool {
+	return (strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://")) && !strings.ContainsAny(t, " \n")
+}
+
+// internalLinks reports whether every link below n points to the page's own
+// site.
+func (r *renderer) internalLinks(n *xhtml.Node) bool {
+	ok := true
+	var walk func(*xhtml.Node)
+	walk = func(c *xhtml.Node) {
+		if !ok || c.Type != xhtml.ElementNode && c != n {
+			return
+		}
+		if c.DataAtom == atom.A {
+			ok = r.x.sameSite(attr(c, "href"))
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k)
+		}
+	}
+	walk(n)
+	return ok
+}
+
+// internalShare is the share of the links below n that point to the page's
+// own site.
+func (r *renderer) internalShare(n *xhtml.Node) float64 {
+	in, all := 0, 0
+	var walk func(*xhtml.Node)
+	walk = func(c *xhtml.Node) {
+		if c.Type != xhtml.ElementNode {
+			return
+		}
+		if c.DataAtom == atom.A {
+			all++
+			if r.x.sameSite(attr(c, "href")) {
+				in++
+			}
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k)
+		}
+	}
+	walk(n)
+	if all == 0 {
+		return 0
+	}
+	return float64(in) / float64(all)
 }
