@@ -1,0 +1,109 @@
+package gazetteer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFind(t *testing.T) {
+	t.Parallel()
+	g := New()
+	tests := []struct {
+		text string
+		want []string // code:kind:phrase-as-written
+	}{
+		{"BAGHDAD, Iraq (CNN) — An Iranian group", []string{"iq:city:BAGHDAD", "iq:name:Iraq", "ir:demonym:Iranian"}},
+		{"the U.S. State Department and the US military", []string{"us:name:U.S.", "us:name:US"}},
+		{"let us go", nil},
+		{"He flew to Abu Dhabi and New Delhi.", []string{"ae:city:Abu Dhabi", "in:city:New Delhi"}},
+		{"Latin America and the Indian Ocean", []string{"americas:region:Latin America"}},
+		{"Atlanta, Georgia", []string{"us:city:Atlanta", "ge:name:Georgia"}},
+		{"tanks moved through Zahedan, Iran", []string{"ir:city:Zahedan", "ir:name:Iran"}},
+		{"سفر به تهران و بغداد", []string{"ir:name:تهران", "iq:name:بغداد"}},
+		{"وصل إلى العراق والسعودية", []string{"iq:name:العراق", "sa:name:والسعودية"}},
+		{"an Iranian-backed militia in the Persian Gulf", []string{"ir:demonym:Iranian", "gulf:region:Persian Gulf"}},
+		{"WEST GERMAN BANKS AND EAST GERMANY", []string{"de:demonym:WEST GERMAN", "dd:name:EAST GERMANY"}},
+		{"São Paulo and Türkiye", []string{"br:city:São Paulo", "tr:name:Türkiye"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			var got []string
+			for _, m := range g.Find(tc.text) {
+				got = append(got, m.Term.Code+":"+m.Term.Kind.String()+":"+tc.text[m.Start:m.End])
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for name, code := range map[string]string{"TEHRAN": "ir", "Abu Dhabi": "ae", "ST. LOUIS": "us", "تهران": "ir", "U.K.": "gb"} {
+		terms := g.Lookup(name)
+		if len(terms) == 0 || terms[0].Code != code {
+			t.Errorf("Lookup(%q) = %v, want %s", name, terms, code)
+		}
+	}
+	if terms := g.Lookup("Baghdad Iraq"); terms != nil {
+		t.Errorf("Lookup of two places = %v, want nil", terms)
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for _, tok := range Tokenize("U.S. Maj. Gen. John D. Gardner, Mujahedeen-e-Khalq’s MEK") {
+		got = append(got, tok.Key)
+	}
+	want := "us maj gen john d gardner mujahedeen e khalq's mek"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestReutersCodes checks that every Reuters-21578 place code names a
+// country of the gazetteer.
+func TestReutersCodes(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "reuters21578", "meta", "all-places-strings.lc.txt"))
+	if err != nil {
+		t.Skipf("Reuters-21578 metadata absent: %v", err)
+	}
+	g := New()
+	for _, code := range strings.Fields(string(b)) {
+		if g.ByReuters(code) == nil {
+			t.Errorf("Reuters place %q has no country", code)
+		}
+	}
+}
+
+func TestData(t *testing.T) {
+	t.Parallel()
+	g := New()
+	if len(g.Countries) < 180 {
+		t.Errorf("%d countries, want the world", len(g.Countries))
+	}
+	for _, code := range []string{"ir", "iq", "af", "pk", "tr", "sy", "lb", "il", "jo", "sa", "ae", "qa", "bh", "kw", "om", "ye", "eg", "az", "am", "ge", "tm", "uz", "tj", "in", "ru", "cn", "us", "gb", "fr", "de"} {
+		c := g.Country(code)
+		if c == nil {
+			t.Errorf("no country %q", code)
+			continue
+		}
+		if len(c.Persian) == 0 || len(c.Arabic) == 0 {
+			t.Errorf("%s lacks Persian or Arabic names", code)
+		}
+	}
+}
+
+func BenchmarkFind(b *testing.B) {
+	g := New()
+	text := strings.Repeat("An Iranian opposition group based in Iraq continues to receive protection from the American military in Baghdad. ", 40)
+	for b.Loop() {
+		g.Find(text)
+	}
+}

@@ -1,0 +1,184 @@
+package gazetteer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Shape is the letter case of a token as written.
+type Shape uint8
+
+const (
+	ShapeNone  Shape = iota // no case: digits, Arabic or Hebrew script
+	ShapeLower              // "of", "e"
+	ShapeTitle              // "Baghdad", "McDonald"
+	ShapeUpper              // "MEK", "U.S." (two or more capitals)
+)
+
+// Token is one word of a text: a run of letters and digits, with internal
+// apostrophes kept ("Sana'a") and dotted acronyms joined ("U.S." is one
+// token "us"). Hyphens, dots and spaces separate tokens.
+type Token struct {
+	Key        string // folded form: lower case, Latin accents and Arabic letter variants removed
+	Start, End int    // byte offsets in the text
+	Shape      Shape
+}
+
+// Tokenize splits s into tokens.
+func Tokenize(s string) []Token {
+	toks := make([]Token, 0, len(s)/6+1)
+	var b strings.Builder
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		start := i
+		// A dotted acronym: single letters each followed by a dot, at least two.
+		if end, key, ok := dottedAcronym(s, i); ok {
+			toks = append(toks, Token{Key: key, Start: start, End: end, Shape: ShapeUpper})
+			i = end
+			continue
+		}
+		b.Reset()
+		upper, lower, letters := 0, 0, 0
+		firstUpper := false
+		for i < len(s) {
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if r == '\'' || r == '\u2019' {
+				// keep an apostrophe between two letters
+				r2, _ := utf8.DecodeRuneInString(s[i+n:])
+				if b.Len() > 0 && unicode.IsLetter(r2) {
+					b.WriteByte('\'')
+					i += n
+					continue
+				}
+				break
+			}
+			if !isWordRune(r) {
+				break
+			}
+			if unicode.IsMark(r) || r == '\u0640' { // harakat, tatweel
+				i += n
+				continue
+			}
+			if unicode.IsUpper(r) {
+				if letters == 0 {
+					firstUpper = true
+				}
+				upper++
+			} else if unicode.IsLower(r) {
+				lower++
+			}
+			if unicode.IsLetter(r) {
+				letters++
+			}
+			foldRune(&b, r)
+			i += n
+		}
+		if b.Len() == 0 {
+			continue
+		}
+		t := Token{Key: b.String(), Start: start, End: i}
+		switch {
+		case upper >= 2 && lower == 0:
+			t.Shape = ShapeUpper
+		case upper == 1 && lower == 0 && letters == 1:
+			t.Shape = ShapeUpper // a lone capital: "D" of "John D. Gardner"
+		case firstUpper:
+			t.Shape = ShapeTitle
+		case lower > 0:
+			t.Shape = ShapeLower
+		}
+		toks = append(toks, t)
+	}
+	return toks
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// dottedAcronym reads "U.S." or "U.S.A." at i.
+func dottedAcronym(s string, i int) (end int, key string, ok bool) {
+	var b strings.Builder
+	j, count := i, 0
+	for j < len(s) {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsUpper(r) || j+n >= len(s) || s[j+n] != '.' {
+			break
+		}
+		// the letter must not continue a word: "Mr." is not an acronym
+		if j+n+1 < len(s) {
+			if r2, _ := utf8.DecodeRuneInString(s[j+n+1:]); unicode.IsLower(r2) {
+				break
+			}
+		}
+		b.WriteRune(unicode.ToLower(r))
+		j += n + 1
+		count++
+	}
+	if count < 2 {
+		return 0, "", false
+	}
+	return j, b.String(), true
+}
+
+// Fold returns the folded key of a single word, as Tokenize makes it.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsMark(r) || r == '\u0640' {
+			continue
+		}
+		if r == '\u2019' {
+			r = '\''
+		}
+		foldRune(&b, r)
+	}
+	return b.String()
+}
+
+func foldRune(b *strings.Builder, r rune) {
+	switch r {
+	case 'á', 'à', 'â', 'ä', 'ã', 'å', 'Á', 'À', 'Â', 'Ä', 'Ã', 'Å':
+		r = 'a'
+	case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
+		r = 'e'
+	case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï', 'ı', 'İ':
+		r = 'i'
+	case 'ó', 'ò', 'ô', 'ö', 'õ', 'Ó', 'Ò', 'Ô', 'Ö', 'Õ':
+		r = 'o'
+	case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
+		r = 'u'
+	case 'ç', 'Ç':
+		r = 'c'
+	case 'ñ', 'Ñ':
+		r = 'n'
+	case 'ş', 'Ş':
+		r = 's'
+	case 'ğ', 'Ğ':
+		r = 'g'
+	case 'ي', 'ى', 'ئ':
+		r = 'ی'
+	case 'ك':
+		r = 'ک'
+	case 'أ', 'إ', 'آ', 'ٱ':
+		r = 'ا'
+	case 'ؤ':
+		r = 'و'
+	case '\'':
+	default:
+		r = unicode.ToLower(r)
+	}
+	b.WriteRune(r)
+}
+
+// IsArabicScript reports whether the key is written in Arabic script.
+func IsArabicScript(key string) bool {
+	r, _ := utf8.DecodeRuneInString(key)
+	return unicode.Is(unicode.Arabic, r)
+}
