@@ -1,0 +1,479 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"newsdesk"
+	"newsdesk/web"
+)
+
+// personalSlot is the element the article template leaves where the
+// reader's own block goes; the cached page is split around it.
+const personalSlot = "<nd-personal-slot></nd-personal-slot>"
+
+// articleEntry is a rendered article page: the halves around the personal
+// block, and the whole page as served to readers without a history.
+type articleEntry struct {
+	article *newsdesk.Article
+	path    string
+	prefix  []byte
+	suffix  []byte
+	anon    *rendered
+}
+
+type articlePage struct {
+	page
+	Article  *newsdesk.Article
+	Licence  newsdesk.Licence
+	Updated  bool
+	Dateline string
+	Coverage *coverage
+	Related  []*newsdesk.Article
+}
+
+type coverage struct {
+	Story    *newsdesk.Story
+	Articles []*newsdesk.Article
+}
+
+type personalBlock struct {
+	Personal bool
+	Note     string
+	Items    []recItem
+}
+
+type recItem struct {
+	Article   *newsdesk.Article
+	Reason    string
+	BecauseOf *newsdesk.Article
+}
+
+// Limits of the article page's lists.
+const (
+	relatedLimit   = 5
+	recommendLimit = 5
+	coverageLimit  = 8
+	mostReadWindow = 7 * 24 * time.Hour
+)
+
+func (h *Handler) articleRedirect(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.articleEntry(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, e.path, http.StatusMovedPermanently)
+}
+
+func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.articleEntry(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.PathValue("slug") != e.article.Slug || r.URL.RawQuery != "" {
+		http.Redirect(w, r, e.path, http.StatusMovedPermanently)
+		return
+	}
+	rd := h.reader(w, r)
+	if rd.track {
+		if err := h.store.RecordRead(r.Context(), newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: h.now()}); err != nil {
+			// The reader's id is deliberately left out of the log.
+			h.log.WarnContext(r.Context(), "record read", "article_id", id, "err", err)
+		}
+	}
+	if rd.returning && h.recommend != nil {
+		if h.servePersonal(w, r, e, rd.id) {
+			return
+		}
+	}
+	e.anon.serve(w, r, hdrHTML, hdrPrivate, hdrVaryCookie)
+}
+
+// servePersonal writes the cached halves around the reader's own
+// recommendations. It reports false, having written nothing, when the
+// recommender fails: the page is then served without them.
+func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *articleEntry, readerID string) bool {
+	recs, err := h.recommend.Recommend(r.Context(), readerID, e.article, recommendLimit+1)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "recommend", "article_id", e.article.ID, "err", err)
+		return false
+	}
+	block := personalBlock{Personal: true, Items: make([]recItem, 0, len(recs))}
+	for _, rc := range recs {
+		if rc.Article == nil || rc.Article.ID == e.article.ID || len(block.Items) == recommendLimit {
+			continue
+		}
+		block.Items = append(block.Items, recItem{Article: rc.Article, Reason: rc.Reason, BecauseOf: rc.BecauseOf})
+	}
+	buf := h.getBuf()
+	defer h.putBuf(buf)
+	if err := h.web.RenderBlock(buf, "site/article", "personal", block); err != nil {
+		h.log.ErrorContext(r.Context(), "render recommendations", "article_id", e.article.ID, "err", err)
+		return false
+	}
+	hd := w.Header()
+	hd["Content-Type"] = hdrHTML
+	hd["Cache-Control"] = hdrPrivate
+	hd["Vary"] = hdrVaryCookie
+	hd["X-Content-Type-Options"] = hdrNosniff
+	if web.AcceptsGzip(r) {
+		hd["Content-Encoding"] = hdrGzip
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodHead {
+			return true
+		}
+		zw := h.gzipWriter(w)
+		zw.Write(e.prefix)
+		zw.Write(buf.Bytes())
+		zw.Write(e.suffix)
+		zw.Close()
+		h.gzips.Put(zw)
+		return true
+	}
+	hd["Content-Length"] = []string{strconv.Itoa(len(e.prefix) + buf.Len() + len(e.suffix))}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(e.prefix)
+		w.Write(buf.Bytes())
+		w.Write(e.suffix)
+	}
+	return true
+}
+
+// gzipWriter returns a pooled fast gzip writer for per-reader pages.
+func (h *Handler) gzipWriter(w http.ResponseWriter) *gzip.Writer {
+	if zw, ok := h.gzips.Get().(*gzip.Writer); ok {
+		zw.Reset(w)
+		return zw
+	}
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	return zw
+}
+
+// articleEntry returns the cached article page, rendering it on a miss.
+func (h *Handler) articleEntry(ctx context.Context, id int64) (*articleEntry, error) {
+	now := h.now()
+	if e, ok := h.articles.get(id, now); ok {
+		return e, nil
+	}
+	gen := h.articles.generation()
+	a, err := h.store.Article(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("article %d: %w", id, err)
+	}
+	if a.Status == newsdesk.StatusUnpublished {
+		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "This report is not available.")
+	}
+	p, err := h.articleData(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	buf := h.getBuf()
+	defer h.putBuf(buf)
+	if err := h.web.Render(buf, "site/article", p); err != nil {
+		return nil, err
+	}
+	prefix, suffix, ok := bytes.Cut(buf.Bytes(), []byte(personalSlot))
+	if !ok {
+		return nil, fmt.Errorf("article %d: template has no personal slot", id)
+	}
+	e := &articleEntry{article: a, path: a.Path(), prefix: bytes.Clone(prefix), suffix: bytes.Clone(suffix)}
+	anon, err := h.anonymousBlock(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	block := h.getBuf()
+	defer h.putBuf(block)
+	if err := h.web.RenderBlock(block, "site/article", "personal", anon); err != nil {
+		return nil, err
+	}
+	whole := make([]byte, 0, len(prefix)+block.Len()+len(suffix))
+	whole = append(append(append(whole, prefix...), block.Bytes()...), suffix...)
+	e.anon = newRendered(http.StatusOK, whole)
+	h.articles.put(id, e, gen, now)
+	return e, nil
+}
+
+// anonymousBlock is "Recommended to you" for a reader without a history:
+// the most-read reports of the article's section this week, or its latest
+// when nothing has been read yet.
+func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (personalBlock, error) {
+	var sectionID int64
+	scope := h.name
+	if ps := a.PrimarySection(); ps != nil {
+		sectionID, scope = ps.ID, ps.Name
+	}
+	block := personalBlock{Note: "Most read in " + scope + " this week."}
+	counts, err := h.store.MostRead(ctx, sectionID, h.now().Add(-mostReadWindow), recommendLimit+1)
+	if err != nil {
+		return block, fmt.Errorf("most read: %w", err)
+	}
+	ids := make([]int64, 0, len(counts))
+	for _, c := range counts {
+		if c.ArticleID != a.ID {
+			ids = append(ids, c.ArticleID)
+		}
+	}
+	var arts []*newsdesk.Article
+	if len(ids) > 0 {
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return block, fmt.Errorf("most read articles: %w", err)
+		}
+		byID := make(map[int64]*newsdesk.Article, len(got))
+		for _, g := range got {
+			byID[g.ID] = g
+		}
+		for _, id := range ids {
+			if g := byID[id]; g != nil {
+				arts = append(arts, g)
+			}
+		}
+	} else {
+		block.Note = "Latest in " + scope + "."
+		f := newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: recommendLimit + 1}
+		if sectionID != 0 {
+			f.SectionID = &sectionID
+		}
+		got, _, err := h.store.Articles(ctx, f)
+		if err != nil {
+			return block, fmt.Errorf("latest in section: %w", err)
+		}
+		for _, g := range got {
+			if g.ID != a.ID {
+				arts = append(arts, g)
+			}
+		}
+	}
+	for _, g := range arts[:min(len(arts), recommendLimit)] {
+		block.Items = append(block.Items, recItem{Article: g})
+	}
+	return block, nil
+}
+
+// licenceOf is the article's licence, full when none is recorded.
+func licenceOf(a *newsdesk.Article) newsdesk.Licence {
+	switch a.Licence {
+	case newsdesk.LicenceExcerpt, newsdesk.LicenceHeadline:
+		return a.Licence
+	}
+	return newsdesk.LicenceFull
+}
+
+func (h *Handler) articleData(ctx context.Context, a *newsdesk.Article) (*articlePage, error) {
+	path := a.Path()
+	p := &articlePage{page: h.basePage(ctx, a.Headline, path), Article: a, Licence: licenceOf(a)}
+	p.Updated = !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(a.PublishedAt) >= time.Minute
+	if p.Licence != newsdesk.LicenceHeadline {
+		p.Description = web.Excerpt(40, a.Lede)
+	}
+	if p.Description == "" {
+		p.Description = a.Source + ": " + a.Headline
+	}
+	p.Dateline = dateline(a, p.Licence)
+
+	// Breadcrumbs: Home › Region › Country › headline.
+	t, err := h.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var primary *newsdesk.Section
+	if ps := a.PrimarySection(); ps != nil {
+		primary = t.ByID(ps.ID)
+		p.markCurrent(t, ps.ID)
+	}
+	p.Breadcrumbs = append(sectionCrumbs(t, primary), crumb{Name: a.Headline, Path: path, Current: true})
+	if primary != nil {
+		p.Alternates = feedAlternates(primary.Path(), h.name+": "+primary.Name)
+	} else {
+		p.Alternates = feedAlternates("", h.name)
+	}
+
+	if p.Coverage, err = h.coverage(ctx, a); err != nil {
+		return nil, err
+	}
+	if p.Related, err = h.relatedTo(ctx, a); err != nil {
+		return nil, err
+	}
+
+	p.OG = &openGraph{
+		Type: "article", Title: a.Headline, Description: p.Description, URL: p.Canonical,
+		Image: a.ImageURL, SiteName: h.name, Locale: strings.ReplaceAll(web.Lang(a.Language), "-", "_"),
+		PublishedTime: rfc3339(a.PublishedAt), ModifiedTime: rfc3339(modified(a)),
+	}
+	if primary != nil {
+		p.OG.Section = primary.Name
+	}
+	lds, err := h.articleJSONLD(a, p)
+	if err != nil {
+		return nil, err
+	}
+	p.JSONLD = lds
+	return p, nil
+}
+
+// dateline is the dateline to show above the text when the text shown does
+// not already open with it (a body cut by the licence, or a dateline found
+// in the feed's metadata).
+func dateline(a *newsdesk.Article, l newsdesk.Licence) string {
+	if a.DatelinePlace == "" || l == newsdesk.LicenceHeadline {
+		return ""
+	}
+	shown := a.Text
+	if l == newsdesk.LicenceExcerpt || shown == "" {
+		shown = a.Lede
+	}
+	place, _, _ := strings.Cut(a.DatelinePlace, ",")
+	head := shown[:min(len(shown), 200)]
+	if strings.Contains(strings.ToLower(head), strings.ToLower(strings.TrimSpace(place))) {
+		return ""
+	}
+	d := strings.ToUpper(place) + a.DatelinePlace[len(place):]
+	if a.DatelineAgency != "" {
+		d += " (" + a.DatelineAgency + ")"
+	}
+	return d + " —"
+}
+
+func (h *Handler) coverage(ctx context.Context, a *newsdesk.Article) (*coverage, error) {
+	if a.StoryID == 0 {
+		return nil, nil
+	}
+	st, err := h.store.Story(ctx, a.StoryID)
+	if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("story of article %d: %w", a.ID, err)
+	}
+	if st.Articles <= 1 {
+		return nil, nil
+	}
+	sid := st.ID
+	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: coverageLimit + 1})
+	if err != nil {
+		return nil, fmt.Errorf("coverage of article %d: %w", a.ID, err)
+	}
+	arts = slices.DeleteFunc(arts, func(x *newsdesk.Article) bool { return x.ID == a.ID })
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	return &coverage{Story: st, Articles: arts[:min(len(arts), coverageLimit)]}, nil
+}
+
+// relatedTo is "You might also like": never the article itself nor a
+// near-copy of it.
+func (h *Handler) relatedTo(ctx context.Context, a *newsdesk.Article) ([]*newsdesk.Article, error) {
+	var arts []*newsdesk.Article
+	if h.related != nil {
+		got, err := h.related.Related(ctx, a, relatedLimit+2)
+		if err != nil {
+			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+		}
+		arts = got
+	} else if len(a.Entities) > 0 {
+		ids := make([]int64, 0, len(a.Entities))
+		for _, e := range a.Entities {
+			ids = append(ids, e.ID)
+		}
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, ExcludeDuplicates: true, Limit: relatedLimit + 2})
+		if err != nil {
+			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+		}
+		arts = got
+	}
+	out := make([]*newsdesk.Article, 0, relatedLimit)
+	for _, x := range arts {
+		if x == nil || x.ID == a.ID || x.DuplicateOf == a.ID || (a.DuplicateOf != 0 && x.ID == a.DuplicateOf) ||
+			(a.Fingerprint != "" && x.Fingerprint == a.Fingerprint) {
+			continue
+		}
+		out = append(out, x)
+		if len(out) == relatedLimit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func modified(a *newsdesk.Article) time.Time {
+	if a.UpdatedAt.After(a.PublishedAt) {
+		return a.UpdatedAt
+	}
+	return a.PublishedAt
+}
+
+// JSON-LD documents of the article page (schema.org).
+type ldThing = map[string]any
+
+func (h *Handler) articleJSONLD(a *newsdesk.Article, p *articlePage) ([]template.JS, error) {
+	article := ldThing{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"headline":         a.Headline,
+		"description":      p.Description,
+		"datePublished":    rfc3339(a.PublishedAt),
+		"dateModified":     rfc3339(modified(a)),
+		"mainEntityOfPage": ldThing{"@type": "WebPage", "@id": p.Canonical},
+		"url":              p.Canonical,
+		"publisher":        ldThing{"@type": "Organization", "name": h.name, "url": h.baseURL + "/"},
+		"inLanguage":       web.Lang(a.Language),
+	}
+	if a.URL != "" {
+		article["isBasedOn"] = a.URL
+	}
+	if a.ImageURL != "" {
+		article["image"] = []string{a.ImageURL}
+	}
+	if a.Author != "" {
+		article["author"] = ldThing{"@type": "Person", "name": a.Author}
+	} else if a.Source != "" {
+		article["author"] = ldThing{"@type": "Organization", "name": a.Source}
+	}
+	if a.Source != "" {
+		article["sourceOrganization"] = ldThing{"@type": "Organization", "name": a.Source}
+	}
+	if p.OG.Section != "" {
+		article["articleSection"] = p.OG.Section
+	}
+	items := make([]ldThing, 0, len(p.Breadcrumbs))
+	for i, c := range p.Breadcrumbs {
+		items = append(items, ldThing{"@type": "ListItem", "position": i + 1, "name": c.Name, "item": h.baseURL + c.Path})
+	}
+	crumbs := ldThing{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+	var out []template.JS
+	for _, v := range []any{article, crumbs} {
+		js, err := web.JSONLD(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, js)
+	}
+	return out, nil
+}

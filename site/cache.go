@@ -1,0 +1,172 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"newsdesk/web"
+)
+
+// rendered is one cached response body with everything needed to serve it
+// again without work: the bytes, a gzip-compressed copy and a strong ETag,
+// with the header values prepared once.
+type rendered struct {
+	body   []byte
+	gz     []byte // nil when compression does not pay
+	etag   string
+	status int
+
+	etagHdr []string
+	lenHdr  []string
+	gzLen   []string
+}
+
+func newRendered(status int, body []byte) *rendered {
+	sum := sha256.Sum256(body)
+	e := &rendered{body: body, status: status, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 4)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	if zw.Close() == nil && buf.Len() < len(body) {
+		e.gz = buf.Bytes()
+		e.gzLen = []string{strconv.Itoa(len(e.gz))}
+	}
+	e.etagHdr = []string{e.etag}
+	e.lenHdr = []string{strconv.Itoa(len(body))}
+	return e
+}
+
+var (
+	hdrHTML         = []string{"text/html; charset=utf-8"}
+	hdrNoCache      = []string{"no-cache"}
+	hdrPrivate      = []string{"private, no-cache"}
+	hdrVaryEncoding = []string{"Accept-Encoding"}
+	hdrVaryCookie   = []string{"Accept-Encoding, Cookie"}
+	hdrGzip         = []string{"gzip"}
+	hdrNosniff      = []string{"nosniff"}
+)
+
+// serve writes a cached response: 304 when the client holds it already,
+// gzip when the client takes it. The header slices are shared and never
+// modified, which keeps a cache hit free of allocations.
+func (e *rendered) serve(w http.ResponseWriter, r *http.Request, contentType, cacheControl, vary []string) {
+	h := w.Header()
+	h["Content-Type"] = contentType
+	h["Cache-Control"] = cacheControl
+	h["Etag"] = e.etagHdr
+	h["X-Content-Type-Options"] = hdrNosniff
+	if e.gz != nil {
+		h["Vary"] = vary
+	}
+	if e.status == http.StatusOK {
+		if inm, ok := r.Header["If-None-Match"]; ok && len(inm) > 0 && web.ETagMatch(inm[0], e.etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	body := e.body
+	if e.gz != nil && web.AcceptsGzip(r) {
+		h["Content-Encoding"] = hdrGzip
+		h["Content-Length"] = e.gzLen
+		body = e.gz
+	} else {
+		h["Content-Length"] = e.lenHdr
+	}
+	w.WriteHeader(e.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// lru is a bounded map that forgets the least recently used entry and every
+// entry made before the last invalidation or older than its time to live.
+type lru[K comparable, V any] struct {
+	mu    sync.Mutex
+	max   int
+	ttl   time.Duration
+	gen   uint64
+	items map[K]*list.Element
+	order *list.List // front: most recently used
+}
+
+type lruItem[K comparable, V any] struct {
+	key  K
+	val  V
+	gen  uint64
+	made time.Time
+}
+
+func newLRU[K comparable, V any](max int, ttl time.Duration) *lru[K, V] {
+	return &lru[K, V]{max: max, ttl: ttl, items: make(map[K]*list.Element), order: list.New()}
+}
+
+// generation returns the current generation: a value rendered from data read
+// after this call may be stored with put(…, gen).
+func (c *lru[K, V]) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *lru[K, V]) get(key K, now time.Time) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	it := el.Value.(*lruItem[K, V])
+	if it.gen != c.gen || (c.ttl > 0 && now.Sub(it.made) > c.ttl) {
+		c.order.Remove(el)
+		delete(c.items, key)
+		var zero V
+		return zero, false
+	}
+	c.order.MoveToFront(el)
+	return it.val, true
+}
+
+// put stores val unless the cache was invalidated since gen was read.
+func (c *lru[K, V]) put(key K, val V, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if el, ok := c.items[key]; ok {
+		it := el.Value.(*lruItem[K, V])
+		it.val, it.gen, it.made = val, gen, now
+		c.order.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.order.PushFront(&lruItem[K, V]{key: key, val: val, gen: gen, made: now})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*lruItem[K, V]).key)
+	}
+}
+
+// invalidate drops every entry.
+func (c *lru[K, V]) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.items)
+	c.order.Init()
+}
+
+func (c *lru[K, V]) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}

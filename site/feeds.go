@@ -1,0 +1,190 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"newsdesk"
+	"newsdesk/syndication"
+)
+
+// feedLength is how many articles a feed carries.
+const feedLength = 50
+
+var (
+	hdrRSS   = []string{"application/rss+xml; charset=utf-8"}
+	hdrAtom  = []string{"application/atom+xml; charset=utf-8"}
+	hdrJSON  = []string{"application/feed+json; charset=utf-8"}
+	hdrXML   = []string{"application/xml; charset=utf-8"}
+	hdrPlain = []string{"text/plain; charset=utf-8"}
+)
+
+// feedScope is what a feed covers: the whole site, a section, an entity or
+// a source.
+type feedScope struct {
+	title  string
+	desc   string
+	path   string // page the feed mirrors ("" for the home page)
+	filter newsdesk.ArticleFilter
+}
+
+func (h *Handler) registerFeeds(mux *http.ServeMux) {
+	for _, kind := range []string{"feed.xml", "atom.xml", "feed.json"} {
+		mux.HandleFunc("GET /"+kind, h.feed(kind, h.siteScope))
+		mux.HandleFunc("GET /section/{slug}/"+kind, h.feed(kind, h.sectionScope))
+		mux.HandleFunc("GET /entity/{slug}/"+kind, h.feed(kind, h.entityScope))
+		mux.HandleFunc("GET /source/{id}/"+kind, h.feed(kind, h.sourceScope))
+	}
+	mux.HandleFunc("GET "+syndication.SitemapPath, h.sitemap)
+	mux.HandleFunc("GET "+syndication.NewsSitemapPath, h.newsSitemap)
+	if syndication.NewsSitemapPath != "/news-sitemap.xml" {
+		mux.HandleFunc("GET /news-sitemap.xml", h.newsSitemap)
+	}
+	mux.HandleFunc("GET /robots.txt", h.robots)
+}
+
+func (h *Handler) siteScope(ctx context.Context, r *http.Request) (feedScope, error) {
+	return feedScope{title: h.name, desc: "Latest news from " + h.name + ".", filter: newsdesk.ArticleFilter{ExcludeDuplicates: true}}, nil
+}
+
+func (h *Handler) sectionScope(ctx context.Context, r *http.Request) (feedScope, error) {
+	t, err := h.tree(ctx)
+	if err != nil {
+		return feedScope{}, err
+	}
+	s := t.BySlug(r.PathValue("slug"))
+	if s == nil {
+		return feedScope{}, newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no such section.")
+	}
+	id := s.ID
+	return feedScope{title: h.name + ": " + s.Name, desc: "Latest news from " + s.Name + ".", path: s.Path(),
+		filter: newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true}}, nil
+}
+
+func (h *Handler) entityScope(ctx context.Context, r *http.Request) (feedScope, error) {
+	e, err := h.store.EntityBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return feedScope{}, err
+	}
+	id := e.ID
+	return feedScope{title: h.name + ": " + e.Name, desc: "Reports naming " + e.Name + ".", path: e.Path(),
+		filter: newsdesk.ArticleFilter{EntityID: &id, ExcludeDuplicates: true}}, nil
+}
+
+func (h *Handler) sourceScope(ctx context.Context, r *http.Request) (feedScope, error) {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return feedScope{}, err
+	}
+	s, err := h.store.Source(ctx, id)
+	if err != nil {
+		return feedScope{}, err
+	}
+	return feedScope{title: h.name + ": " + s.Name, desc: "Latest reports from " + s.Name + ".", path: sourcePath(id),
+		filter: newsdesk.ArticleFilter{SourceID: &id}}, nil
+}
+
+// feed serves one feed document of a scope.
+func (h *Handler) feed(kind string, scope func(context.Context, *http.Request) (feedScope, error)) http.HandlerFunc {
+	ctype := map[string][]string{"feed.xml": hdrRSS, "atom.xml": hdrAtom, "feed.json": hdrJSON}[kind]
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.cachedAs(w, r, ctype, func(ctx context.Context, buf *bytes.Buffer) error {
+			sc, err := scope(ctx, r)
+			if err != nil {
+				return err
+			}
+			f := sc.filter
+			f.Limit = feedLength
+			arts, _, err := h.store.Articles(ctx, f)
+			if err != nil {
+				return fmt.Errorf("feed %s: %w", r.URL.Path, err)
+			}
+			ch := syndication.Channel{
+				Title: sc.title, Description: sc.desc, SiteURL: h.baseURL,
+				Link: h.baseURL + sc.path, FeedURL: h.baseURL + r.URL.Path, Language: h.lang,
+			}
+			if sc.path == "" {
+				ch.Link = h.baseURL + "/"
+			}
+			var doc []byte
+			switch kind {
+			case "feed.xml":
+				doc, err = syndication.RSS(ch, arts)
+			case "atom.xml":
+				doc, err = syndication.Atom(ch, arts)
+			default:
+				doc, err = syndication.JSONFeed(ch, arts)
+			}
+			if err != nil {
+				return fmt.Errorf("feed %s: %w", r.URL.Path, err)
+			}
+			buf.Write(doc)
+			return nil
+		})
+	}
+}
+
+// sitemap lists the home page, every section and the newest articles, up
+// to the protocol's limit of one sitemap.
+func (h *Handler) sitemap(w http.ResponseWriter, r *http.Request) {
+	h.cachedAs(w, r, hdrXML, func(ctx context.Context, buf *bytes.Buffer) error {
+		t, err := h.tree(ctx)
+		if err != nil {
+			return err
+		}
+		urls := []syndication.URL{{Loc: h.baseURL + "/"}}
+		for _, s := range t.All {
+			urls = append(urls, syndication.URL{Loc: h.baseURL + s.Path()})
+		}
+		room := syndication.MaxSitemapURLs - len(urls)
+		const batch = 1000
+		for off := 0; off < room; off += batch {
+			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Offset: off, Limit: min(batch, room-off)})
+			if err != nil {
+				return fmt.Errorf("sitemap: %w", err)
+			}
+			for _, a := range arts {
+				urls = append(urls, syndication.URL{Loc: h.baseURL + a.Path(), LastMod: modified(a)})
+			}
+			if len(arts) < batch {
+				break
+			}
+		}
+		doc, err := syndication.Sitemap(urls)
+		if err != nil {
+			return fmt.Errorf("sitemap: %w", err)
+		}
+		buf.Write(doc)
+		return nil
+	})
+}
+
+func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
+	h.cachedAs(w, r, hdrXML, func(ctx context.Context, buf *bytes.Buffer) error {
+		now := h.now()
+		since := now.Add(-syndication.NewsWindow)
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Since: &since, ExcludeDuplicates: true, Limit: syndication.MaxNewsSitemapURLs})
+		if err != nil {
+			return fmt.Errorf("news sitemap: %w", err)
+		}
+		doc, err := syndication.NewsSitemap(h.name, h.lang, h.baseURL, now, arts)
+		if err != nil {
+			return fmt.Errorf("news sitemap: %w", err)
+		}
+		buf.Write(doc)
+		return nil
+	})
+}
+
+func (h *Handler) robots(w http.ResponseWriter, r *http.Request) {
+	body := syndication.Robots(h.baseURL)
+	hd := w.Header()
+	hd["Content-Type"] = hdrPlain
+	hd.Set("Cache-Control", "public, max-age=3600")
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+

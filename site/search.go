@@ -1,0 +1,203 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"newsdesk"
+)
+
+type searchPage struct {
+	page
+	Form     searchForm
+	Sections []*newsdesk.Section
+	Sources  []*newsdesk.Source
+	Problems []string
+	Searched bool
+	Total    int
+	Hits     []newsdesk.SearchHit
+	Pager    pager
+}
+
+type searchForm struct {
+	Q        string
+	Section  string
+	SourceID int64
+	From, To string
+	Sort     string
+}
+
+// Search limits: hostile or accidental input is cut down, never refused
+// with an error page.
+const (
+	searchPerPage  = 10
+	searchMaxPage  = 50
+	searchMaxRunes = 200
+	searchMaxWords = 12
+)
+
+func (h *Handler) searchPage(w http.ResponseWriter, r *http.Request) {
+	h.cached(w, r, func(ctx context.Context, buf *bytes.Buffer) error {
+		p, err := h.searchData(ctx, r.URL.Query())
+		if err != nil {
+			return err
+		}
+		return h.web.Render(buf, "site/search", p)
+	})
+}
+
+func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, error) {
+	p := &searchPage{page: h.basePage(ctx, "Search", "/search")}
+	p.NoIndex = true
+	p.Description = "Search the reports of " + h.name + "."
+	t, err := h.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Sections = t.All
+	if p.Sources, _, err = h.store.Sources(ctx, newsdesk.SourceFilter{Limit: 500}); err != nil {
+		return nil, fmt.Errorf("search sources: %w", err)
+	}
+
+	p.Form.Q = cleanQuery(q.Get("q"))
+	sq := newsdesk.SearchQuery{Text: p.Form.Q, Sort: newsdesk.SortRelevance, Limit: searchPerPage}
+	if v := q.Get("section"); v != "" {
+		if s := t.BySlug(v); s != nil {
+			p.Form.Section = s.Slug
+			id := s.ID
+			sq.SectionID = &id
+		} else {
+			p.Problems = append(p.Problems, "There is no such section; searching all sections.")
+		}
+	}
+	if v := q.Get("source"); v != "" {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			p.Form.SourceID = id
+			sq.SourceID = &id
+		} else {
+			p.Problems = append(p.Problems, "There is no such source; searching all sources.")
+		}
+	}
+	if v := q.Get("from"); v != "" {
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			p.Form.From = d.Format(time.DateOnly)
+			sq.From = &d
+		} else {
+			p.Problems = append(p.Problems, "The start date was not understood; write it as 2025-06-02.")
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			p.Form.To = d.Format(time.DateOnly)
+			end := d.Add(24*time.Hour - time.Nanosecond) // the whole day
+			sq.To = &end
+		} else {
+			p.Problems = append(p.Problems, "The end date was not understood; write it as 2025-06-02.")
+		}
+	}
+	if sq.From != nil && sq.To != nil && sq.To.Before(*sq.From) {
+		p.Problems = append(p.Problems, "The end date is before the start date.")
+	}
+	if q.Get("sort") == string(newsdesk.SortNewest) {
+		p.Form.Sort = string(newsdesk.SortNewest)
+		sq.Sort = newsdesk.SortNewest
+	}
+	n := 1
+	if v := q.Get("page"); v != "" {
+		if k, err := strconv.Atoi(v); err == nil && k >= 1 {
+			n = min(k, searchMaxPage)
+		}
+	}
+	sq.Offset = (n - 1) * searchPerPage
+	if p.Form.Q == "" {
+		if strings.TrimSpace(q.Get("q")) != "" {
+			p.Problems = append(p.Problems, "Type a word to search for.")
+		}
+		return p, nil
+	}
+	p.Title = "Search: " + p.Form.Q
+	res, err := h.search.Search(ctx, sq)
+	switch newsdesk.ErrorCode(err) {
+	case "":
+	case newsdesk.EINVALID:
+		p.Problems = append(p.Problems, "The search could not be understood: "+newsdesk.ErrorMessage(err))
+		return p, nil
+	default:
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	p.Searched = true
+	p.Total = res.Total
+	p.Hits = res.Hits
+	keep := url.Values{}
+	for _, k := range []string{"q", "section", "source", "from", "to", "sort"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	keep.Set("q", p.Form.Q)
+	total := min(res.Total, searchMaxPage*searchPerPage)
+	if pg, err := paginate(&p.page, "/search", keep, n, total, searchPerPage); err == nil {
+		p.Pager = pg
+	} else {
+		// A page past the last one shows no hits, not an error.
+		p.Pager = pager{Page: n, Pages: max(1, (total+searchPerPage-1)/searchPerPage)}
+	}
+	return p, nil
+}
+
+// cleanQuery keeps what a search can use: letters, marks, digits, spaces,
+// apostrophes, hyphens and balanced double quotes, at most searchMaxRunes
+// characters and searchMaxWords words. Everything else (operators, control
+// and private-use characters, the snippet markers) becomes a space, so no
+// input reaches the index as syntax.
+func cleanQuery(s string) string {
+	var b strings.Builder
+	quotes, n := 0, 0
+	for _, r := range s {
+		if n >= searchMaxRunes {
+			break
+		}
+		n++
+		switch {
+		case unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '\'' || r == '’' || r == '-':
+			b.WriteRune(r)
+		case r == '"':
+			quotes++
+			b.WriteRune(r)
+		case r == '\u200c' || r == '\u200d': // Persian zero-width (non-)joiner
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	out := b.String()
+	if quotes%2 == 1 {
+		i := strings.LastIndexByte(out, '"')
+		out = out[:i] + " " + out[i+1:]
+	}
+	words := strings.Fields(out)
+	// Hyphens and apostrophes alone are not words.
+	kept := words[:0]
+	for _, w := range words {
+		if strings.Trim(w, "-'’\"") != "" {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) > searchMaxWords {
+		kept = kept[:searchMaxWords]
+	}
+	out = strings.Join(kept, " ")
+	if strings.Count(out, `"`)%2 == 1 {
+		out = strings.ReplaceAll(out, `"`, "")
+	}
+	return out
+}
