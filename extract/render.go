@@ -400,7 +400,7 @@ func (x *extractor) preferLD(b *body, ld string) {
 		return
 	}
 	// Most of what the DOM gave should be inside the articleBody.
-	if overlap(b.text, ldText) < 0.8 {
+	if overlap(b.text, ldText) < 0.6 {
 		return
 	}
 	b.text = ldText
