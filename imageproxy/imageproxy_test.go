@@ -114,3 +114,23 @@ func TestNewRefusesWeakKey(t *testing.T) {
 		t.Error("short key accepted")
 	}
 }
+
+func TestRewriteHTML(t *testing.T) {
+	var fetches atomic.Int32
+	p, _ := newTestProxy(t, nil, &fetches)
+	in := `<p>Text</p><figure><img src="https://img.example/a.jpg?x=1&amp;y=2" alt="Crowd in Tehran" srcset="https://img.example/a-2x.jpg 2x" loading="lazy"/><figcaption>c</figcaption></figure><img src="data:image/gif;base64,R0l" alt="">`
+	out := p.RewriteHTML(in)
+	if strings.Contains(out, "img.example") || strings.Contains(out, "data:") {
+		t.Errorf("third-party image left: %s", out)
+	}
+	if !strings.Contains(out, `alt="Crowd in Tehran"`) || !strings.Contains(out, `src="/img/`) || !strings.Contains(out, `srcset="/img/`) {
+		t.Errorf("rewritten image: %s", out)
+	}
+	if strings.Count(out, "<img") != 1 {
+		t.Errorf("unproxiable image kept: %s", out)
+	}
+	want := p.URL("https://img.example/a.jpg?x=1&y=2", 960)
+	if !strings.Contains(out, want) {
+		t.Errorf("src not decoded before signing: %s lacks %s", out, want)
+	}
+}
