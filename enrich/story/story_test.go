@@ -1,0 +1,145 @@
+package story
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"newsdesk"
+	"newsdesk/enrich"
+)
+
+var t0 = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+
+func TestJoinAndSeparate(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{Threshold: 0.2})
+	seed := []*newsdesk.Article{
+		{ID: 1, StoryID: 100, Headline: "Iraqi forces surround Camp Ashraf, home of Iranian exiles", PublishedAt: t0},
+		{ID: 2, StoryID: 200, Headline: "Turkey's central bank holds interest rate as lira weakens", PublishedAt: t0},
+		{ID: 3, StoryID: 300, Headline: "Earthquake shakes southern Iran, killing dozens", PublishedAt: t0,
+			Entities: []newsdesk.EntityRef{{ID: 7, Name: "Bushehr"}}},
+	}
+	c.Stored(ctx, seed)
+	tests := []struct {
+		name string
+		a    *newsdesk.Article
+		want int64
+	}{
+		{"same event", &newsdesk.Article{Headline: "Camp Ashraf surrounded by Iraqi forces, exiles say", PublishedAt: t0.Add(time.Hour)}, 100},
+		{"slug carries the words", &newsdesk.Article{Headline: "Bank decision", URL: "https://example.com/markets/turkey-central-bank-holds-rate-lira-2024.html", PublishedAt: t0.Add(time.Hour)}, 200},
+		{"shared entity", &newsdesk.Article{Headline: "Quake near Bushehr kills dozens", PublishedAt: t0.Add(time.Hour), Entities: []newsdesk.EntityRef{{ID: 7}}}, 300},
+		{"unrelated", &newsdesk.Article{Headline: "Football: Persepolis wins the Tehran derby", PublishedAt: t0.Add(time.Hour)}, 0},
+		{"too late", &newsdesk.Article{Headline: "Iraqi forces surround Camp Ashraf again", PublishedAt: t0.Add(100 * time.Hour)}, 0},
+		{"copy joins its original", &newsdesk.Article{Headline: "Unrelated words entirely", DuplicateOf: 2, PublishedAt: t0.Add(time.Hour)}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex := &enrich.Explanation{}
+			if err := c.Enrich(ctx, tt.a, ex); err != nil {
+				t.Fatal(err)
+			}
+			if tt.a.StoryID != tt.want {
+				t.Errorf("StoryID = %d, want %d\n%s", tt.a.StoryID, tt.want, ex)
+			}
+			if len(ex.Lines) == 0 {
+				t.Errorf("no explanation")
+			}
+		})
+	}
+}
+
+func TestWindowEviction(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{Window: time.Hour, MaxArticles: 10})
+	for i := int64(1); i <= 50; i++ {
+		c.Stored(ctx, []*newsdesk.Article{{ID: i, StoryID: i, Headline: fmt.Sprintf("headline number %d word%d", i, i), PublishedAt: t0.Add(time.Duration(i) * time.Minute)}})
+	}
+	st := c.Stats()
+	if st.Articles > 10 || st.Stories > 10 {
+		t.Errorf("stats %+v, want at most 10 articles and stories", st)
+	}
+	if st.Terms > 40 {
+		t.Errorf("%d terms kept for 10 articles", st.Terms)
+	}
+}
+
+func TestBCubedARI(t *testing.T) {
+	pred := []int{1, 1, 2, 2, 3}
+	gold := []string{"a", "a", "b", "b", "c"}
+	if p, r, f := BCubed(pred, gold); p != 1 || r != 1 || f != 1 {
+		t.Errorf("perfect clustering: %v %v %v", p, r, f)
+	}
+	if a := ARI(pred, gold); a != 1 {
+		t.Errorf("ARI perfect = %v", a)
+	}
+	one := []int{1, 1, 1, 1, 1}
+	p, r, _ := BCubed(one, gold)
+	if r != 1 || p >= 0.5 {
+		t.Errorf("one cluster: p %v r %v", p, r)
+	}
+}
+
+// synthetic fills a clusterer with n articles in stories of about ten,
+// over the window, from a Zipf vocabulary.
+func synthetic(n int) (*Clusterer, func(i int) *newsdesk.Article) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.1, 1, 200_000)
+	word := func(k uint64) string { return "w" + fmt.Sprint(k) }
+	topic := func(s int) []string {
+		r := rand.New(rand.NewPCG(uint64(s), 7))
+		ws := make([]string, 6)
+		for i := range ws {
+			ws[i] = "t" + fmt.Sprint(r.IntN(5_000_000))
+		}
+		return ws
+	}
+	mk := func(i int, at time.Time) *newsdesk.Article {
+		s := i / 10
+		tp := topic(s)
+		ws := append([]string{}, tp[:4]...)
+		for j := 0; j < 8; j++ {
+			ws = append(ws, word(zipf.Uint64()))
+		}
+		return &newsdesk.Article{ID: int64(i + 1), StoryID: int64(s + 1), Headline: strings.Join(ws, " "), PublishedAt: at, Status: newsdesk.StatusPublished}
+	}
+	c := New(Options{MaxArticles: n + 1})
+	span := 60 * time.Hour
+	for i := 0; i < n; i++ {
+		c.Stored(context.Background(), []*newsdesk.Article{mk(i, t0.Add(time.Duration(int64(span)*int64(i)/int64(n))))})
+	}
+	return c, func(i int) *newsdesk.Article {
+		a := mk(n-1-i%1000*10, t0.Add(span))
+		a.ID, a.StoryID = 0, 0
+		return a
+	}
+}
+
+func benchmarkEnrich(b *testing.B, n int) {
+	c, next := synthetic(n)
+	ctx := context.Background()
+	b.ReportMetric(float64(c.Stats().Stories), "stories")
+	i := 0
+	runtime.GC() // leave the cost of building the index out of the loop
+	b.ResetTimer()
+	for b.Loop() {
+		a := next(i)
+		i++
+		if err := c.Enrich(ctx, a, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEnrich10k(b *testing.B)  { benchmarkEnrich(b, 10_000) }
+func BenchmarkEnrich100k(b *testing.B) { benchmarkEnrich(b, 100_000) }
+func BenchmarkEnrich1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("1M articles take a while to generate")
+	}
+	benchmarkEnrich(b, 1_000_000)
+}
