@@ -1,0 +1,623 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"newsdesk"
+)
+
+const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), COALESCE(s.licence, a.source_licence),
+	a.guid, a.url, a.slug, a.headline, a.lede, a.body, a.text, a.author, a.image_url, a.image_alt,
+	a.dateline_place, a.dateline_agency, a.language, a.published_at, a.updated_at, a.fetched_at, a.status,
+	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked`
+
+const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
+
+type scanner interface{ Scan(...any) error }
+
+func scanArticle(sc scanner, extra ...any) (*newsdesk.Article, error) {
+	var a newsdesk.Article
+	var published, updated, fetched, simhash int64
+	var locked int
+	dest := []any{&a.ID, &a.SourceID, &a.Source, &a.Licence,
+		&a.GUID, &a.URL, &a.Slug, &a.Headline, &a.Lede, &a.Body, &a.Text, &a.Author, &a.ImageURL, &a.ImageAlt,
+		&a.DatelinePlace, &a.DatelineAgency, &a.Language, &published, &updated, &fetched, &a.Status,
+		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &locked}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	a.PublishedAt, a.UpdatedAt, a.FetchedAt = ft(published), ft(updated), ft(fetched)
+	a.SimHash = uint64(simhash)
+	a.SectionsLocked = locked != 0
+	return &a, nil
+}
+
+// loadRefs fills the sections (primary first) and entities (most mentions
+// first) of arts with one query each.
+func loadRefs(ctx context.Context, q querier, arts []*newsdesk.Article) error {
+	if len(arts) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*newsdesk.Article, len(arts))
+	ids := make([]int64, 0, len(arts))
+	for _, a := range arts {
+		a.Sections, a.Entities = nil, nil
+		if _, dup := byID[a.ID]; !dup {
+			ids = append(ids, a.ID)
+		}
+		byID[a.ID] = a
+	}
+	idj := jsonIDs(ids)
+	rows, err := q.QueryContext(ctx, `SELECT x.article_id, s.id, s.slug, s.name FROM article_sections x
+		JOIN sections s ON s.id = x.section_id
+		WHERE x.article_id IN (SELECT value FROM json_each(?)) ORDER BY x.article_id, x.position`, idj)
+	if err != nil {
+		return fmt.Errorf("article sections: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var r newsdesk.SectionRef
+		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name); err != nil {
+			rows.Close()
+			return fmt.Errorf("article sections: %w", err)
+		}
+		a := byID[id]
+		a.Sections = append(a.Sections, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("article sections: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT x.article_id, e.id, e.slug, e.name, e.kind, x.mentions FROM article_entities x
+		JOIN entities e ON e.id = x.entity_id
+		WHERE x.article_id IN (SELECT value FROM json_each(?)) ORDER BY x.article_id, x.mentions DESC, x.position`, idj)
+	if err != nil {
+		return fmt.Errorf("article entities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var r newsdesk.EntityRef
+		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name, &r.Kind, &r.Mentions); err != nil {
+			return fmt.Errorf("article entities: %w", err)
+		}
+		a := byID[id]
+		a.Entities = append(a.Entities, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("article entities: %w", err)
+	}
+	// Articles listed twice (same ID) share the loaded refs.
+	for _, a := range arts {
+		if b := byID[a.ID]; b != a {
+			a.Sections, a.Entities = b.Sections, b.Entities
+		}
+	}
+	return nil
+}
+
+func queryArticles(ctx context.Context, q querier, query string, args ...any) ([]*newsdesk.Article, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*newsdesk.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := loadRefs(ctx, q, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Article returns one article with its sections and entities, ENOTFOUND if
+// there is none.
+func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) {
+	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+` WHERE a.id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("article %d: %w", id, err)
+	}
+	if len(arts) == 0 {
+		return nil, notFound("Article", id)
+	}
+	return arts[0], nil
+}
+
+// descendantsSQL selects the section bound to its one parameter and all the
+// sections below it.
+const descendantsSQL = `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT c.id FROM sections c JOIN d ON c.parent_id = d.id) SELECT id FROM d`
+
+// Articles returns the articles matching the filter, newest first, with
+// their sections and entities, and the total matching.
+func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if f.IDs != nil {
+		add("a.id IN (SELECT value FROM json_each(?))", jsonIDs(f.IDs))
+	}
+	if f.SourceID != nil {
+		add("a.source_id = ?", *f.SourceID)
+	}
+	if f.SectionID != nil {
+		add("a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendantsSQL+"))", *f.SectionID)
+	}
+	if f.EntityID != nil {
+		add("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)", *f.EntityID)
+	}
+	if f.AnyEntity != nil {
+		add("a.id IN (SELECT article_id FROM article_entities WHERE entity_id IN (SELECT value FROM json_each(?)))", jsonIDs(f.AnyEntity))
+	}
+	if f.StoryID != nil {
+		add("a.story_id = ?", *f.StoryID)
+	}
+	if f.Since != nil {
+		add("a.published_at >= ?", tm(*f.Since))
+	}
+	if f.Before != nil {
+		add("a.published_at < ?", tm(*f.Before))
+	}
+	if !f.IncludeUnpublished {
+		add("a.status = 'published'")
+	}
+	if f.ExcludeDuplicates {
+		add("a.duplicate_of = 0")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	order := " ORDER BY a.published_at DESC, a.id DESC"
+	if f.Oldest {
+		order = " ORDER BY a.published_at, a.id"
+	}
+	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+cond+order+limitOffset(f.Limit, f.Offset), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("articles: %w", err)
+	}
+	total := len(arts) + max(f.Offset, 0)
+	if f.Limit > 0 && len(arts) == f.Limit || f.Offset > 0 && len(arts) == 0 {
+		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM articles a`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count articles: %w", err)
+		}
+	}
+	return arts, total, nil
+}
+
+// FindByFingerprint returns published articles with this fingerprint,
+// oldest first.
+func (db *DB) FindByFingerprint(ctx context.Context, fingerprint string) ([]*newsdesk.Article, error) {
+	if fingerprint == "" {
+		return nil, nil
+	}
+	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+`
+		WHERE a.fingerprint = ? AND a.status = 'published' ORDER BY a.published_at, a.id`, fingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("find by fingerprint: %w", err)
+	}
+	return arts, nil
+}
+
+// ArticleExists reports the ID of the article of sourceID (0: manual) with
+// this GUID, else this URL, or 0.
+func (db *DB) ArticleExists(ctx context.Context, sourceID int64, guid, url string) (int64, error) {
+	id, err := findArticle(ctx, db.reader, sourceID, guid, url)
+	if err != nil {
+		return 0, fmt.Errorf("article exists: %w", err)
+	}
+	return id, nil
+}
+
+func nullSource(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func findArticle(ctx context.Context, q querier, sourceID int64, guid, url string) (int64, error) {
+	var id int64
+	if guid != "" {
+		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND guid = ? ORDER BY id LIMIT 1`, nullSource(sourceID), guid).Scan(&id)
+		if err == nil {
+			return id, nil
+		} else if err != sql.ErrNoRows {
+			return 0, err
+		}
+	}
+	if url != "" {
+		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND url = ? ORDER BY id LIMIT 1`, nullSource(sourceID), url).Scan(&id)
+		if err == nil {
+			return id, nil
+		} else if err != sql.ErrNoRows {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// upsertStmts are the statements of one UpsertArticles batch, prepared once
+// per transaction.
+type upsertStmts struct {
+	byGUID, byURL, storyExists, newStory, insert, update *sql.Stmt
+	delSections, insSection, delEntities, insEntity      *sql.Stmt
+	sectionBySlug, entityByName                          *sql.Stmt
+}
+
+func prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
+	s := &upsertStmts{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.byGUID, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
+			FROM articles WHERE source_id IS ? AND guid = ? ORDER BY id LIMIT 1`},
+		{&s.byURL, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
+			FROM articles WHERE source_id IS ? AND url = ? ORDER BY id LIMIT 1`},
+		{&s.storyExists, `SELECT count(*) FROM stories WHERE id = ?`},
+		{&s.newStory, `INSERT INTO stories (title, created_at) VALUES (?, ?) RETURNING id`},
+		{&s.insert, `INSERT INTO articles (source_id, source_name, source_licence, guid, url, slug, headline, lede, body, text,
+			author, image_url, image_alt, dateline_place, dateline_agency, language, published_at, updated_at, fetched_at,
+			status, fingerprint, simhash, duplicate_of, story_id, sections_locked)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&s.update, `UPDATE articles SET guid = CASE WHEN guid = '' THEN ? ELSE guid END, url = CASE WHEN ? <> '' THEN ? ELSE url END,
+			slug = ?, headline = ?, lede = ?, body = ?, text = ?, author = ?, image_url = ?, image_alt = ?,
+			dateline_place = ?, dateline_agency = ?, language = ?, updated_at = ?, fetched_at = ?, fingerprint = ?, simhash = ?
+			WHERE id = ?`},
+		{&s.delSections, `DELETE FROM article_sections WHERE article_id = ?`},
+		{&s.insSection, `INSERT OR IGNORE INTO article_sections (article_id, section_id, position) VALUES (?, ?, ?)`},
+		{&s.delEntities, `DELETE FROM article_entities WHERE article_id = ?`},
+		{&s.insEntity, `INSERT OR IGNORE INTO article_entities (article_id, entity_id, mentions, position) VALUES (?, ?, ?, ?)`},
+		{&s.sectionBySlug, `SELECT id FROM sections WHERE slug = ?`},
+		{&s.entityByName, `SELECT entity_id FROM entity_names WHERE name_key = ?`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.query)
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return s, nil
+}
+
+func (s *upsertStmts) close() {
+	for _, st := range []*sql.Stmt{s.byGUID, s.byURL, s.storyExists, s.newStory, s.insert, s.update,
+		s.delSections, s.insSection, s.delEntities, s.insEntity, s.sectionBySlug, s.entityByName} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+type storedArticle struct {
+	id                                              int64
+	headline, lede, body, author, image, alt, slug  string
+	storyID                                         int64
+	locked                                          bool
+	updatedAt                                       int64
+}
+
+func (s *upsertStmts) match(ctx context.Context, sourceID int64, a *newsdesk.Article) (*storedArticle, error) {
+	try := func(st *sql.Stmt, key string) (*storedArticle, error) {
+		if key == "" {
+			return nil, nil
+		}
+		var m storedArticle
+		var locked int
+		err := st.QueryRowContext(ctx, nullSource(sourceID), key).Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author,
+			&m.image, &m.alt, &m.slug, &m.storyID, &locked, &m.updatedAt)
+		if err == sql.ErrNoRows {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		m.locked = locked != 0
+		return &m, nil
+	}
+	m, err := try(s.byGUID, a.GUID)
+	if m != nil || err != nil {
+		return m, err
+	}
+	return try(s.byURL, a.URL)
+}
+
+func (s *upsertStmts) writeSections(ctx context.Context, articleID int64, refs []newsdesk.SectionRef) error {
+	for i, r := range refs {
+		id := r.ID
+		if id == 0 && r.Slug != "" {
+			if err := s.sectionBySlug.QueryRowContext(ctx, r.Slug).Scan(&id); err == sql.ErrNoRows {
+				continue
+			} else if err != nil {
+				return err
+			}
+		}
+		if id == 0 {
+			continue
+		}
+		if _, err := s.insSection.ExecContext(ctx, articleID, id, i); err != nil {
+			if isForeignKey(err) {
+				return newsdesk.Errorf(newsdesk.EINVALID, "Unknown section %d.", id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *upsertStmts) writeEntities(ctx context.Context, articleID int64, refs []newsdesk.EntityRef) error {
+	for i, r := range refs {
+		id := r.ID
+		if id == 0 && r.Name != "" {
+			if err := s.entityByName.QueryRowContext(ctx, nameKey(r.Name)).Scan(&id); err == sql.ErrNoRows {
+				continue
+			} else if err != nil {
+				return err
+			}
+		}
+		if id == 0 {
+			continue
+		}
+		if _, err := s.insEntity.ExecContext(ctx, articleID, id, max(r.Mentions, 1), i); err != nil {
+			if isForeignKey(err) {
+				return newsdesk.Errorf(newsdesk.EINVALID, "Unknown entity %d.", id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func articleSlug(headline string) string {
+	if s := newsdesk.Slugify(headline); s != "" {
+		return s
+	}
+	return "article"
+}
+
+// UpsertArticles stores a batch from one source (0: manual) in one
+// transaction. See newsdesk.ArticleStore. An article matching a stored one
+// keeps its ID, story, status and, when locked, sections; only a change of
+// headline, lede, body, author or image updates it (and its UpdatedAt: the
+// article's own UpdatedAt when later than the stored one, else now).
+func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*newsdesk.Article) ([]*newsdesk.Article, error) {
+	for i, a := range articles {
+		if a == nil {
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "Article %d of the batch is nil.", i)
+		}
+		if err := a.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if len(articles) == 0 {
+		return nil, nil
+	}
+	now := db.now()
+	var created []*newsdesk.Article
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		created = created[:0]
+		srcName, srcLicence := "", newsdesk.LicenceFull
+		if sourceID != 0 {
+			err := tx.QueryRowContext(ctx, `SELECT name, licence FROM sources WHERE id = ?`, sourceID).Scan(&srcName, &srcLicence)
+			if err == sql.ErrNoRows {
+				return notFound("Source", sourceID)
+			} else if err != nil {
+				return err
+			}
+		}
+		st, err := prepareUpsert(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		touched := map[int64]bool{}
+		for _, a := range articles {
+			m, err := st.match(ctx, sourceID, a)
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				if err := db.updateMatched(ctx, st, m, a, now); err != nil {
+					return err
+				}
+				if a.UpdatedAt.UnixMicro() != m.updatedAt {
+					touched[m.storyID] = true
+				}
+				continue
+			}
+			if err := db.insertArticle(ctx, st, sourceID, srcName, srcLicence, a, now); err != nil {
+				return err
+			}
+			touched[a.StoryID] = true
+			created = append(created, a)
+		}
+		ids := make([]int64, 0, len(touched))
+		for id := range touched {
+			ids = append(ids, id)
+		}
+		return refreshStories(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upsert articles of source %d: %w", sourceID, err)
+	}
+	return created, nil
+}
+
+func (db *DB) insertArticle(ctx context.Context, st *upsertStmts, sourceID int64, srcName string, srcLicence newsdesk.Licence, a *newsdesk.Article, now time.Time) error {
+	if a.FetchedAt.IsZero() {
+		a.FetchedAt = now
+	}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = a.FetchedAt
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = a.PublishedAt
+	}
+	a.SourceID = sourceID
+	if sourceID != 0 {
+		a.Source = srcName
+	}
+	a.Licence = srcLicence
+	a.Slug = articleSlug(a.Headline)
+	if a.StoryID != 0 {
+		var n int
+		if err := st.storyExists.QueryRowContext(ctx, a.StoryID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			a.StoryID = 0
+		}
+	}
+	if a.StoryID == 0 {
+		if err := st.newStory.QueryRowContext(ctx, a.Headline, tm(now)).Scan(&a.StoryID); err != nil {
+			return err
+		}
+	}
+	err := st.insert.QueryRowContext(ctx, nullSource(sourceID), a.Source, string(a.Licence), a.GUID, a.URL, a.Slug,
+		a.Headline, a.Lede, a.Body, a.Text, a.Author, a.ImageURL, a.ImageAlt, a.DatelinePlace, a.DatelineAgency,
+		a.Language, tm(a.PublishedAt), tm(a.UpdatedAt), tm(a.FetchedAt), string(a.Status), a.Fingerprint,
+		int64(a.SimHash), a.DuplicateOf, a.StoryID, boolInt(a.SectionsLocked)).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	if err := st.writeSections(ctx, a.ID, a.Sections); err != nil {
+		return err
+	}
+	return st.writeEntities(ctx, a.ID, a.Entities)
+}
+
+func (db *DB) updateMatched(ctx context.Context, st *upsertStmts, m *storedArticle, a *newsdesk.Article, now time.Time) error {
+	a.ID, a.StoryID = m.id, m.storyID
+	changed := m.headline != a.Headline || m.lede != a.Lede || m.body != a.Body || m.author != a.Author ||
+		m.image != a.ImageURL || m.alt != a.ImageAlt
+	if !changed {
+		a.Slug = m.slug
+		a.UpdatedAt = ft(m.updatedAt)
+		return nil
+	}
+	if a.UpdatedAt.IsZero() || tm(a.UpdatedAt) <= m.updatedAt {
+		a.UpdatedAt = now
+	}
+	if a.FetchedAt.IsZero() {
+		a.FetchedAt = now
+	}
+	a.Slug = articleSlug(a.Headline)
+	_, err := st.update.ExecContext(ctx, a.GUID, a.URL, a.URL, a.Slug, a.Headline, a.Lede, a.Body, a.Text, a.Author,
+		a.ImageURL, a.ImageAlt, a.DatelinePlace, a.DatelineAgency, a.Language, tm(a.UpdatedAt), tm(a.FetchedAt),
+		a.Fingerprint, int64(a.SimHash), m.id)
+	if err != nil {
+		return err
+	}
+	if !m.locked && a.Sections != nil {
+		if _, err := st.delSections.ExecContext(ctx, m.id); err != nil {
+			return err
+		}
+		if err := st.writeSections(ctx, m.id, a.Sections); err != nil {
+			return err
+		}
+	}
+	if a.Entities != nil {
+		if _, err := st.delEntities.ExecContext(ctx, m.id); err != nil {
+			return err
+		}
+		if err := st.writeEntities(ctx, m.id, a.Entities); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateArticle saves the editable fields of an article: headline, lede,
+// body, author, status, image, sections (and whether they are locked),
+// entities, story (0 keeps the current one) and duplicate-of. UpdatedAt is
+// set to now when the headline, lede, body, author or image changed.
+// ENOTFOUND if missing.
+func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var m storedArticle
+		var locked int
+		err := tx.QueryRowContext(ctx, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
+			FROM articles WHERE id = ?`, a.ID).Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author,
+			&m.image, &m.alt, &m.slug, &m.storyID, &locked, &m.updatedAt)
+		if err == sql.ErrNoRows {
+			return notFound("Article", a.ID)
+		} else if err != nil {
+			return err
+		}
+		changed := m.headline != a.Headline || m.lede != a.Lede || m.body != a.Body || m.author != a.Author ||
+			m.image != a.ImageURL || m.alt != a.ImageAlt
+		updated := ft(m.updatedAt)
+		slug := m.slug
+		if changed {
+			updated = now
+			slug = articleSlug(a.Headline)
+		}
+		story := a.StoryID
+		if story == 0 {
+			story = m.storyID
+		} else if story != m.storyID {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM stories WHERE id = ?`, story).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return notFound("Story", story)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, lede = ?, body = ?, text = ?, author = ?,
+			image_url = ?, image_alt = ?, status = ?, updated_at = ?, story_id = ?, duplicate_of = ?, sections_locked = ?
+			WHERE id = ?`, slug, a.Headline, a.Lede, a.Body, a.Text, a.Author, a.ImageURL, a.ImageAlt, string(a.Status),
+			tm(updated), story, a.DuplicateOf, boolInt(a.SectionsLocked), a.ID)
+		if err != nil {
+			return err
+		}
+		st, err := prepareUpsert(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		if _, err := st.delSections.ExecContext(ctx, a.ID); err != nil {
+			return err
+		}
+		if err := st.writeSections(ctx, a.ID, a.Sections); err != nil {
+			return err
+		}
+		if _, err := st.delEntities.ExecContext(ctx, a.ID); err != nil {
+			return err
+		}
+		if err := st.writeEntities(ctx, a.ID, a.Entities); err != nil {
+			return err
+		}
+		if err := refreshStories(ctx, tx, []int64{m.storyID, story}); err != nil {
+			return err
+		}
+		if story != m.storyID {
+			if err := dropEmptyStories(ctx, tx, []int64{m.storyID}); err != nil {
+				return err
+			}
+		}
+		a.Slug, a.UpdatedAt, a.StoryID = slug, updated, story
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	return nil
+}

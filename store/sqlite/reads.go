@@ -1,0 +1,133 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"newsdesk"
+)
+
+// RecordRead stores a view. Repeated views of the same article by the same
+// reader count once; the latest time is kept.
+func (db *DB) RecordRead(ctx context.Context, e newsdesk.ReadEvent) error {
+	if e.ReaderID == "" || e.ArticleID == 0 {
+		return newsdesk.Errorf(newsdesk.EINVALID, "A read needs a reader and an article.")
+	}
+	if e.At.IsZero() {
+		e.At = db.now()
+	}
+	_, err := db.writer.ExecContext(ctx, `INSERT INTO read_events (reader_id, article_id, at) VALUES (?, ?, ?)
+		ON CONFLICT (reader_id, article_id) DO UPDATE SET at = max(at, excluded.at)`, e.ReaderID, e.ArticleID, tm(e.At))
+	if err != nil {
+		return fmt.Errorf("record read: %w", err)
+	}
+	return nil
+}
+
+// ReadHistory returns a reader's views, newest first.
+func (db *DB) ReadHistory(ctx context.Context, readerID string, limit int) ([]newsdesk.ReadEvent, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT article_id, at FROM read_events WHERE reader_id = ?
+		ORDER BY at DESC, article_id DESC`+limitOffset(limit, 0), readerID)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	defer rows.Close()
+	var out []newsdesk.ReadEvent
+	for rows.Next() {
+		e := newsdesk.ReadEvent{ReaderID: readerID}
+		var at int64
+		if err := rows.Scan(&e.ArticleID, &at); err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
+		}
+		e.At = ft(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteReader erases every event of a reader.
+func (db *DB) DeleteReader(ctx context.Context, readerID string) error {
+	if _, err := db.writer.ExecContext(ctx, `DELETE FROM read_events WHERE reader_id = ?`, readerID); err != nil {
+		return fmt.Errorf("delete reader: %w", err)
+	}
+	return nil
+}
+
+func scanCounts(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]newsdesk.ArticleCount, error) {
+	var out []newsdesk.ArticleCount
+	for rows.Next() {
+		var c newsdesk.ArticleCount
+		if err := rows.Scan(&c.ArticleID, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MostRead returns the most-read published articles since a time (readers
+// counted once each), optionally within a section (0: all) and its
+// descendants; ties go to the newer article.
+func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, limit int) ([]newsdesk.ArticleCount, error) {
+	query := `SELECT r.article_id, count(*) AS n FROM read_events r JOIN articles a ON a.id = r.article_id
+		WHERE r.at >= ? AND a.status = 'published'`
+	args := []any{tm(since)}
+	if sectionID != 0 {
+		query += ` AND r.article_id IN (SELECT article_id FROM article_sections WHERE section_id IN (` + descendantsSQL + `))`
+		args = append(args, sectionID)
+	}
+	rows, err := db.reader.QueryContext(ctx, query+` GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), args...)
+	if err != nil {
+		return nil, fmt.Errorf("most read: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanCounts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("most read: %w", err)
+	}
+	return out, nil
+}
+
+// CoRead returns the published articles most often read by readers who
+// read any of articleIDs (each reader counted once per article), excluding
+// those articles, counting reads since a time.
+func (db *DB) CoRead(ctx context.Context, articleIDs []int64, since time.Time, limit int) ([]newsdesk.ArticleCount, error) {
+	if len(articleIDs) == 0 {
+		return nil, nil
+	}
+	idj := jsonIDs(articleIDs)
+	rows, err := db.reader.QueryContext(ctx, `WITH readers AS (
+			SELECT DISTINCT reader_id FROM read_events
+			WHERE article_id IN (SELECT value FROM json_each(?1)) AND at >= ?2)
+		SELECT r.article_id, count(*) AS n FROM readers x
+		JOIN read_events r ON r.reader_id = x.reader_id
+		JOIN articles a ON a.id = r.article_id
+		WHERE r.at >= ?2 AND a.status = 'published' AND r.article_id NOT IN (SELECT value FROM json_each(?1))
+		GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), idj, tm(since))
+	if err != nil {
+		return nil, fmt.Errorf("co-read: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanCounts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("co-read: %w", err)
+	}
+	return out, nil
+}
+
+// PurgeReadEvents deletes events older than before and returns how many.
+func (db *DB) PurgeReadEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.writer.ExecContext(ctx, `DELETE FROM read_events WHERE at < ?`, tm(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge read events: %w", err)
+	}
+	return res.RowsAffected()
+}
