@@ -58,8 +58,10 @@ func Feed(base *url.URL, body []byte, contentType string) (feed *newsdesk.Feed, 
 		switch {
 		case isBlank(src):
 			return nil, &NotFeedError{Reason: "document is empty"}
-		case rootName == "html" || (rootName == "" && strings.Contains(strings.ToLower(contentType), "html")):
+		case rootName == "html" || strings.Contains(strings.ToLower(contentType), "html"):
 			return nil, &NotFeedError{Reason: "document is an HTML page, not a feed", Alternates: discover(base, src)}
+		case rootName == "{":
+			return nil, &NotFeedError{Reason: "document is JSON but not a JSON Feed"}
 		case rootName != "":
 			return nil, &NotFeedError{Reason: fmt.Sprintf("document root <%s> is not a feed (expected rss, feed or rdf:RDF)", rootName)}
 		case strings.HasPrefix(strings.TrimSpace(src), "<"):
@@ -148,7 +150,7 @@ func detect(s string) (format, root string) {
 				return "json", ""
 			}
 			if i == 0 || isBlank(s[:i]) {
-				return "", "" // JSON, but not a feed
+				return "", "{" // JSON, but not a feed
 			}
 			i++
 			continue

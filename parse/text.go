@@ -15,6 +15,9 @@ func plainText(s string) string {
 	}
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
+		if strings.IndexByte(s, '<') >= 0 {
+			s = stripTags(s) // the title was escaped twice
+		}
 	}
 	return collapseSpace(s)
 }
