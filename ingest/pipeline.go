@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"newsdesk"
+	"newsdesk/metrics"
 )
 
 // FetchRequest asks for one document, conditionally when validators are set.
@@ -91,6 +92,9 @@ type Pipeline struct {
 	// OnStored is called after a batch is stored (to drop cached pages).
 	OnStored func(created, updated []*newsdesk.Article)
 
+	// Metrics records fetches, stored articles and stage errors; may be nil.
+	Metrics *metrics.Metrics
+
 	// PageWorkers bounds concurrent article-page fetches per source.
 	PageWorkers int
 	// MinBodyRunes: a feed item whose content is shorter is completed from
@@ -149,6 +153,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src *newsdesk.Source) (*Result
 	default:
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "Source %d is %s: nothing to fetch.", src.ID, src.Kind)
 	}
+	p.Metrics.SourceRun(outcome(res, err), p.now().Sub(started))
 	if p.Store != nil && ctx.Err() == nil {
 		rec := newsdesk.FetchResult{At: started, OK: err == nil}
 		if err != nil {
@@ -179,6 +184,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src *newsdesk.Source) (*Result
 func (p *Pipeline) runFeed(ctx context.Context, src *newsdesk.Source) (*Result, *FetchResponse, error) {
 	fr, err := p.Fetch(ctx, FetchRequest{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified,
 		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"})
+	p.Metrics.Fetch("feed", fetchOutcome(fr, err))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -191,7 +197,11 @@ func (p *Pipeline) runFeed(ctx context.Context, src *newsdesk.Source) (*Result, 
 	}
 	feed, err := p.ParseFeed(base, fr.Body, fr.ContentType)
 	if err != nil {
+		p.Metrics.StageError("parse", "unrecoverable")
 		return nil, fr, err
+	}
+	if feed.Bozo {
+		p.Metrics.StageError("parse", "recovered")
 	}
 	res := &Result{Items: len(feed.Items), ItemsPerDay: itemsPerDay(feed.Items, p.now())}
 	if feed.Bozo {
@@ -290,6 +300,7 @@ func (p *Pipeline) articleFromPage(ctx context.Context, src *newsdesk.Source, re
 	}
 	req.Accept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 	fr, err := p.Fetch(ctx, req)
+	p.Metrics.Fetch("page", fetchOutcome(fr, err))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -302,6 +313,7 @@ func (p *Pipeline) articleFromPage(ctx context.Context, src *newsdesk.Source, re
 	}
 	ex, err := p.Extract(base, fr.Body)
 	if err != nil {
+		p.Metrics.StageError("extract", "no_content")
 		return nil, fr, fmt.Errorf("extract %s: %w", fr.URL, err)
 	}
 	canon := CanonicalURL(req.URL)
@@ -532,6 +544,14 @@ func (p *Pipeline) commitBatch(ctx context.Context, src *newsdesk.Source, batch 
 	}
 	res.Created += len(created)
 	res.Updated += len(updated)
+	if p.Metrics != nil {
+		now := p.now()
+		lags := make([]time.Duration, 0, len(created))
+		for _, a := range created {
+			lags = append(lags, now.Sub(a.PublishedAt))
+		}
+		p.Metrics.Stored(src.ID, len(created), len(updated), lags)
+	}
 	changed := append(append([]*newsdesk.Article(nil), created...), updated...)
 	if p.Enrich != nil && len(changed) > 0 {
 		p.Enrich.Stored(ctx, changed)
@@ -584,4 +604,31 @@ func itemsPerDay(items []*newsdesk.Item, now time.Time) float64 {
 		days = 1
 	}
 	return float64(n) / days
+}
+
+// outcome names a source run for metrics.
+func outcome(res *Result, err error) string {
+	switch {
+	case err != nil:
+		return "error"
+	case res != nil && res.NotModified:
+		return "not_modified"
+	}
+	return "ok"
+}
+
+// fetchOutcome names a fetch for metrics: ok, not_modified, or the error's
+// kind when it has one ("blocked", "timeout", "status", ...).
+func fetchOutcome(fr *FetchResponse, err error) string {
+	if err != nil {
+		var k interface{ ErrorKind() string }
+		if errors.As(err, &k) {
+			return k.ErrorKind()
+		}
+		return "error"
+	}
+	if fr != nil && fr.NotModified {
+		return "not_modified"
+	}
+	return "ok"
 }
