@@ -187,4 +187,3 @@ func (h *Handler) robots(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
-
