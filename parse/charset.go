@@ -230,6 +230,15 @@ func (p *problems) add(kind, detail string) {
 	p.details = append(p.details, detail)
 }
 
+func (p *problems) has(kind string) bool {
+	for _, k := range p.kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *problems) String() string {
 	var b strings.Builder
 	for i, k := range p.kinds {

@@ -133,28 +133,22 @@ func DetectFormat(body []byte) string {
 // detect looks at the first element (or the opening brace) of a decoded
 // document. It returns the format and, for XML, the root element's name.
 func detect(s string) (format, root string) {
+	if t := strings.TrimLeft(s, " \t\r\n"); strings.HasPrefix(t, "{") {
+		if len(t) > 8192 {
+			t = t[:8192]
+		}
+		if strings.Contains(t, "jsonfeed.org/version") || strings.Contains(t, `"items"`) {
+			return "json", ""
+		}
+		return "", "{" // JSON, but not a feed
+	}
 	i := 0
 	for i < len(s) {
-		for i < len(s) && s[i] != '<' && s[i] != '{' {
-			i++
-		}
-		if i >= len(s) {
+		k := strings.IndexByte(s[i:], '<')
+		if k < 0 {
 			return "", ""
 		}
-		if s[i] == '{' {
-			rest := s[i:]
-			if len(rest) > 8192 {
-				rest = rest[:8192]
-			}
-			if strings.Contains(rest, "jsonfeed.org/version") || strings.Contains(rest, `"items"`) {
-				return "json", ""
-			}
-			if i == 0 || isBlank(s[:i]) {
-				return "", "{" // JSON, but not a feed
-			}
-			i++
-			continue
-		}
+		i += k
 		rest := s[i:]
 		switch {
 		case strings.HasPrefix(rest, "<?"):

@@ -45,6 +45,9 @@ type doc struct {
 	root      int32
 	truncated bool // input ended inside an element
 	p         *problems
+	// pending gathers the text of elements with many text pieces (CDATA
+	// sections, comments in between) without quadratic concatenation.
+	pending map[int32]*strings.Builder
 }
 
 type nsBinding struct{ prefix, uri string }
@@ -187,13 +190,18 @@ func parseXML(src string, p *problems) (*doc, error) {
 			}
 		default:
 			// A '<' that starts no markup: keep it as text.
-			p.add("bare < in text", "line "+strconv.Itoa(lineAt(src, i)))
+			if !p.has("bare < in text") {
+				p.add("bare < in text", "line "+strconv.Itoa(lineAt(src, i)))
+			}
 			d.text(stack, "<", true)
 			i++
 		}
 	}
 	if len(stack) > 0 {
 		d.truncated = true
+	}
+	for idx, b := range d.pending {
+		d.nodes[idx].text = b.String()
 	}
 	if d.root == 0 {
 		if strings.TrimSpace(src) == "" {
@@ -317,17 +325,26 @@ func (d *doc) text(stack []int32, t string, raw bool) {
 		}
 		return
 	}
-	n := &d.nodes[stack[len(stack)-1]]
+	idx := stack[len(stack)-1]
+	n := &d.nodes[idx]
 	if n.hasElem && isBlank(t) {
 		return
 	}
 	if !raw {
 		t = decodeEntities(t, d.p)
 	}
-	if n.text == "" {
+	if b := d.pending[idx]; b != nil {
+		b.WriteString(t)
+	} else if n.text == "" {
 		n.text = t
 	} else {
-		n.text += t
+		if d.pending == nil {
+			d.pending = map[int32]*strings.Builder{}
+		}
+		b := &strings.Builder{}
+		b.WriteString(n.text)
+		b.WriteString(t)
+		d.pending[idx] = b
 	}
 }
 
@@ -348,7 +365,9 @@ func (d *doc) end(stack []int32, qname string, off int) []int32 {
 			continue
 		}
 		if k != len(stack)-1 {
-			d.p.add("mismatched end tag", fmt.Sprintf("</%s> on line %d", qname, lineAt(d.src, off)))
+			if !d.p.has("mismatched end tag") {
+				d.p.add("mismatched end tag", fmt.Sprintf("</%s> on line %d", qname, lineAt(d.src, off)))
+			}
 			for _, inner := range stack[k+1:] {
 				d.nodes[inner].closed = true
 				d.nodes[inner].inEnd = off
@@ -358,7 +377,9 @@ func (d *doc) end(stack []int32, qname string, off int) []int32 {
 		n.inEnd = off
 		return stack[:k]
 	}
-	d.p.add("unexpected end tag", fmt.Sprintf("</%s> on line %d", qname, lineAt(d.src, off)))
+	if !d.p.has("unexpected end tag") {
+		d.p.add("unexpected end tag", fmt.Sprintf("</%s> on line %d", qname, lineAt(d.src, off)))
+	}
 	return stack
 }
 
@@ -371,6 +392,9 @@ func (n *node) qname() string {
 
 // bindNamespaces pushes the xmlns declarations among attrs.
 func bindNamespaces(ns []nsBinding, attrs []attr) []nsBinding {
+	if len(attrs) > 64 {
+		attrs = attrs[:64] // no real element declares more namespaces
+	}
 	for _, a := range attrs {
 		if a.name == "xmlns" {
 			ns = append(ns, nsBinding{"", a.value})
