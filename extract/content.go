@@ -49,7 +49,7 @@ func (x *extractor) render(root *html.Node, m *meta) *body {
 		return nil
 	}
 	nodes := x.siblings(top, stats)
-	r := &renderer{x: x, stats: stats}
+	r := &renderer{x: x, stats: stats, html: &strings.Builder{}}
 	for _, n := range nodes {
 		r.container(n)
 	}
@@ -246,7 +246,7 @@ func newVocab() *vocab {
 			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb", "tooltip",
 			"popover", "rollover"},
 			"advert", "comment", "social", "sponsor", "newsletter", "cookie", "share", "sharing", "subscri", "promo"),
-		keep:  newWordSet([]string{"body", "content", "embed", "embedded"}),
+		keep:  newWordSet([]string{"body", "content"}),
 		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story", "embed", "embedded"}),
 		positive: newWordSet([]string{"article", "body", "content", "entry", "hentry", "main", "page",
 			"post", "text", "blog", "story", "prose"}),
@@ -468,7 +468,7 @@ func (x *extractor) pick(root *html.Node, stats map[*html.Node]*stat) *html.Node
 		}
 	}
 	if len(alts) >= 3 {
-		for p := top.Parent; p != nil && p.DataAtom != atom.Body; p = p.Parent {
+		for p, level := top.Parent, 0; p != nil && p.DataAtom != atom.Body && level < 8; p, level = p.Parent, level+1 {
 			count := 0
 			for _, a := range alts {
 				if isAncestor(p, a) {

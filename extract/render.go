@@ -13,7 +13,7 @@ import (
 type renderer struct {
 	x     *extractor
 	stats map[*xhtml.Node]*stat
-	html  strings.Builder
+	html  *strings.Builder
 	paras []string
 
 	// The open implicit or explicit paragraph.
@@ -282,12 +282,12 @@ func (r *renderer) table(n *xhtml.Node) {
 					}
 					// Each cell is a paragraph of the text; the HTML keeps
 					// the grid.
-					mark := r.html.Len()
+					outer := r.html
+					r.html = &strings.Builder{}
 					r.children(cell)
 					r.flush()
-					inner := r.html.String()[mark:]
-					r.truncate(mark)
-					inner = strings.TrimSpace(inner)
+					inner := strings.TrimSpace(r.html.String())
+					r.html = outer
 					r.html.WriteString("<" + cell.Data + ">" + inner + "</" + cell.Data + ">")
 				}
 				r.html.WriteString("</tr>\n")
@@ -300,12 +300,6 @@ func (r *renderer) table(n *xhtml.Node) {
 	}
 	rows(n)
 	r.html.WriteString("</table>\n")
-}
-
-func (r *renderer) truncate(n int) {
-	s := r.html.String()[:n]
-	r.html.Reset()
-	r.html.WriteString(s)
 }
 
 // imgSrc is the image's URL, lazy-loading attributes first.
@@ -357,7 +351,9 @@ func (r *renderer) skip(n *xhtml.Node) bool {
 	}
 	x := r.x
 	x.tok = classTokens(n, x.tok)
-	if x.v.junk.match(x.tok) && !x.v.keep.match(x.tok) {
+	if x.v.junk.match(x.tok) && !x.v.keep.match(x.tok) && !hasDescendant(n, atom.Blockquote) {
+		// An embedded post (a quoted tweet) sits in a "social" box but
+		// is part of the story.
 		return true
 	}
 	if !isBlockTag(n.DataAtom) {
@@ -519,4 +515,13 @@ func (r *renderer) internalShare(n *xhtml.Node) float64 {
 		return 0
 	}
 	return float64(in) / float64(all)
+}
+
+func hasDescendant(n *xhtml.Node, a atom.Atom) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xhtml.ElementNode && (c.DataAtom == a || hasDescendant(c, a)) {
+			return true
+		}
+	}
+	return false
 }
