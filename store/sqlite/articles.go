@@ -304,11 +304,11 @@ func (s *upsertStmts) close() {
 }
 
 type storedArticle struct {
-	id                                              int64
-	headline, lede, body, author, image, alt, slug  string
-	storyID                                         int64
-	locked                                          bool
-	updatedAt                                       int64
+	id                                             int64
+	headline, lede, body, author, image, alt, slug string
+	storyID                                        int64
+	locked                                         bool
+	updatedAt                                      int64
 }
 
 func (s *upsertStmts) match(ctx context.Context, sourceID int64, a *newsdesk.Article) (*storedArticle, error) {
