@@ -389,7 +389,7 @@ func (p *Pipeline) buildFromItem(ctx context.Context, src *newsdesk.Source, feed
 		if p.Store != nil {
 			// A page already stored is not fetched again unless the feed says it changed.
 			if id, err := p.Store.ArticleExists(ctx, src.ID, guid, canon); err == nil && id != 0 {
-				if old, err := p.Store.Article(ctx, id); err == nil && !it.Updated.After(old.UpdatedAt) {
+				if old, err := p.Store.Article(ctx, id); err == nil && old.Headline == collapseSpace(title) && !it.Updated.After(old.UpdatedAt) {
 					return nil, ""
 				}
 			}
