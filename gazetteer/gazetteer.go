@@ -18,6 +18,9 @@ var placesTSV string
 //go:embed regions.tsv
 var regionsTSV string
 
+//go:embed areas.tsv
+var areasTSV string
+
 // Kind says what a place term names.
 type Kind uint8
 
@@ -77,13 +80,14 @@ type Gazetteer struct {
 	phrases   Phrases
 	byCode    map[string]*Country
 	byReuters map[string]*Country
+	areas     map[string]string // folded area name → country code
 	seen      map[string]bool // folded phrase and code, while loading
 }
 
 // New loads the embedded data. The data is part of the program, so New
 // panics if it is malformed; the package tests load it.
 func New() *Gazetteer {
-	g, err := parse(placesTSV, regionsTSV)
+	g, err := parse(placesTSV, regionsTSV, areasTSV)
 	if err != nil {
 		panic(err)
 	}
@@ -97,8 +101,8 @@ func splitList(s string) []string {
 	return strings.Split(s, "|")
 }
 
-func parse(places, regions string) (*Gazetteer, error) {
-	g := &Gazetteer{byCode: map[string]*Country{}, byReuters: map[string]*Country{}, seen: map[string]bool{}}
+func parse(places, regions, areas string) (*Gazetteer, error) {
+	g := &Gazetteer{byCode: map[string]*Country{}, byReuters: map[string]*Country{}, areas: map[string]string{}, seen: map[string]bool{}}
 	defer func() { g.seen = nil }()
 	for n, line := range strings.Split(places, "\n") {
 		if line == "" || line[0] == '#' {
@@ -162,7 +166,33 @@ func parse(places, regions string) (*Gazetteer, error) {
 			}
 		}
 	}
+	for n, line := range strings.Split(areas, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		code, names, ok := strings.Cut(line, "\t")
+		if !ok || g.byCode[code] == nil {
+			return nil, fmt.Errorf("parse areas.tsv line %d: want a country code and names", n+1)
+		}
+		for _, s := range splitList(names) {
+			g.areas[areaKey(s)] = code
+		}
+	}
 	return g, nil
+}
+
+func areaKey(s string) string {
+	var b strings.Builder
+	for _, t := range Tokenize(s) {
+		b.WriteString(t.Key)
+	}
+	return b.String()
+}
+
+// Area returns the country of a state or province written after a town in
+// a dateline ("N.Y.", "Calif.", "Ontario"), or nil.
+func (g *Gazetteer) Area(name string) *Country {
+	return g.byCode[g.areas[areaKey(name)]]
 }
 
 func (g *Gazetteer) addTerm(phrase, code string, kind Kind) {

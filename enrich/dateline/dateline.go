@@ -191,9 +191,15 @@ func parseHead(text string, g *gazetteer.Gazetteer) (Dateline, string, bool) {
 func resolve(g *gazetteer.Gazetteer, d *Dateline) bool {
 	terms := g.Lookup(d.Place)
 	if d.Country != "" {
-		if ct := g.Lookup(d.Country); len(ct) > 0 {
-			if c := g.Country(ct[0].Code); c != nil && ct[0].Kind == gazetteer.KindCity {
-				// "HOUSTON, Texas": Texas is an area of the United States.
+		ct := g.Lookup(d.Country)
+		if len(ct) > 0 && ct[0].Kind == gazetteer.KindName {
+			return true
+		}
+		if c := g.Area(d.Country); c != nil {
+			// "HOUSTON, Texas": Texas is an area of the United States.
+			d.Area, d.Country = d.Country, c.Name
+		} else if len(ct) > 0 && ct[0].Kind == gazetteer.KindCity {
+			if c := g.Country(ct[0].Code); c != nil {
 				d.Area, d.Country = d.Country, c.Name
 			}
 		}
