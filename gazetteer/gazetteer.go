@@ -81,7 +81,7 @@ type Gazetteer struct {
 	byCode    map[string]*Country
 	byReuters map[string]*Country
 	areas     map[string]string // folded area name → country code
-	seen      map[string]bool // folded phrase and code, while loading
+	seen      map[string]bool   // folded phrase and code, while loading
 }
 
 // New loads the embedded data. The data is part of the program, so New
