@@ -130,6 +130,12 @@ func (x *extractor) drop(n *html.Node) bool {
 			return true
 		}
 	}
+	for _, w := range strings.Fields(attr(n, "class")) {
+		switch strings.ToLower(w) {
+		case "hidden", "hide", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "robots-nocontent":
+			return true
+		}
+	}
 	switch strings.ToLower(attr(n, "role")) {
 	case "navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog", "alert",
 		"alertdialog", "search", "toolbar", "tablist", "button":
@@ -244,7 +250,7 @@ func newVocab() *vocab {
 			"gdpr", "menu", "related", "remark", "replies", "rss", "shoutbox", "sidebar", "skyscraper",
 			"supplemental", "agegate", "pagination", "pager", "popup", "signup", "masthead", "navbar",
 			"navigation", "outbrain", "taboola", "modal", "consent", "breadcrumbs", "breadcrumb", "tooltip",
-			"popover", "rollover"},
+			"popover", "rollover", "overlay", "nocontent"},
 			"advert", "comment", "social", "sponsor", "newsletter", "cookie", "share", "sharing", "subscri", "promo"),
 		keep:  newWordSet([]string{"body", "content"}),
 		maybe: newWordSet([]string{"article", "body", "column", "content", "main", "shadow", "story", "embed", "embedded"}),
