@@ -29,6 +29,7 @@ import (
 var (
 	evalPages = flag.Bool("evalpages", false, "print every page's scores in TestEval")
 	evalDump  = flag.String("evaldump", "", "write each page's extracted text to this directory")
+	evalTime  = flag.Bool("evaltime", false, "report the median time per page in TestEvalMedian")
 )
 
 type evalPage struct {
@@ -265,8 +266,8 @@ func BenchmarkArticle(b *testing.B) {
 // TestEvalMedian reports the median time per page (the figure extractbench
 // prints), measured in process over a few rounds.
 func TestEvalMedian(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing in -short mode")
+	if !*evalTime {
+		t.Skip("timing report: run with -evaltime")
 	}
 	pages := loadEval(t)
 	best := make([]time.Duration, len(pages))
