@@ -95,18 +95,18 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rd := h.reader(w, r)
+	if !rd.returning || h.recommend == nil || !h.servePersonal(w, r, e, rd.id) {
+		e.anon.serve(w, r, hdrHTML, hdrPrivate, hdrVaryCookie)
+	}
 	if rd.track {
+		// The page is sent before the view is written, so that the reader
+		// never waits for the database's commit.
+		http.NewResponseController(w).Flush()
 		if err := h.store.RecordRead(r.Context(), newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: h.now()}); err != nil {
 			// The reader's id is deliberately left out of the log.
 			h.log.WarnContext(r.Context(), "record read", "article_id", id, "err", err)
 		}
 	}
-	if rd.returning && h.recommend != nil {
-		if h.servePersonal(w, r, e, rd.id) {
-			return
-		}
-	}
-	e.anon.serve(w, r, hdrHTML, hdrPrivate, hdrVaryCookie)
 }
 
 // servePersonal writes the cached halves around the reader's own

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"newsdesk"
+	"newsdesk/index"
 	"newsdesk/store/sqlite"
 	"newsdesk/web"
 )
@@ -97,6 +97,7 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 	tb.Cleanup(func() { db.Close() })
 	db.Now = func() time.Time { return testNow }
 	f := &fixture{db: db, sources: map[string]*newsdesk.Source{}}
+	ix := index.New(db)
 
 	region := &newsdesk.Section{Slug: "iran-neighbours", Name: "Iran & Its Neighbours", Code: "r-iran"}
 	must(tb, db.CreateSection(ctx, region))
@@ -142,7 +143,7 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		must(tb, db.IndexArticles(ctx, []newsdesk.SearchDoc{{ArticleID: got.ID, Headline: got.Headline, Lede: got.Lede, Body: got.Text, Entities: entityNames(got)}}))
+		must(tb, ix.Index(ctx, []*newsdesk.Article{got}))
 		return got
 	}
 
@@ -224,7 +225,7 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 		return append([]*newsdesk.Article{a}, arts...), nil
 	})
 	f.h, err = New(Config{
-		Store: db, Related: related, Recommend: f.rec, Web: eng,
+		Store: db, Related: related, Recommend: f.rec, Search: ix, Web: eng,
 		SiteName: "News On Iran & Its Neighbours", BaseURL: testBase,
 		Now: func() time.Time { return testNow }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -234,14 +235,6 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 	f.mux = http.NewServeMux()
 	f.h.Register(f.mux)
 	return f
-}
-
-func entityNames(a *newsdesk.Article) string {
-	var names []string
-	for _, e := range a.Entities {
-		names = append(names, e.Name)
-	}
-	return strings.Join(names, " ")
 }
 
 func must(tb testing.TB, err error) {

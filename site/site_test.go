@@ -10,9 +10,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"time"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -397,6 +397,15 @@ func TestSearch(t *testing.T) {
 		t.Errorf("total = %q", d.Find("#results-heading").Text())
 	}
 
+	// Persian: Arabic letter variants and ZWNJ are folded like the text.
+	d = doc(t, f.get("/search?q="+url.QueryEscape("بازنشستگان تأمين")))
+	if got := texts(d.Find(".results h3")); len(got) != 1 || got[0] != f.persian.Headline {
+		t.Errorf("Persian search = %q", got)
+	}
+	if d.Find(".results article.item[dir=rtl][lang=fa] mark").Length() == 0 {
+		t.Error("Persian hit not rtl or not highlighted")
+	}
+
 	// Filters: the source filter leaves the CNN report out.
 	d = doc(t, f.get("/search?q=Iran&source="+strconv.FormatInt(f.sources["AFP"].ID, 10)+"&sort=newest"))
 	d.Find(".results article.item .meta").Each(func(_ int, s *goquery.Selection) {
@@ -453,7 +462,7 @@ func TestInvalidate(t *testing.T) {
 	f := newFixture(t, 0)
 	before := f.get("/").Header().Get("ETag")
 	a := &newsdesk.Article{URL: "https://afp.example/late", GUID: "late", Headline: "A late report arrives", Lede: "Late.", Text: "Late.", Body: "<p>Late.</p>",
-		PublishedAt: testNow.Add(-5*time.Minute), Sections: []newsdesk.SectionRef{{Slug: "iraq"}}}
+		PublishedAt: testNow.Add(-5 * time.Minute), Sections: []newsdesk.SectionRef{{Slug: "iraq"}}}
 	_, err := f.db.UpsertArticles(context.Background(), f.sources["AFP"].ID, []*newsdesk.Article{a})
 	must(t, err)
 	if w := f.get("/"); w.Header().Get("ETag") != before || strings.Contains(w.Body.String(), "A late report arrives") {
@@ -602,7 +611,7 @@ func TestListPages(t *testing.T) {
 		t.Errorf("subsections = %q", got)
 	}
 
-	d = doc(t, f.get("/entity/" + f.seed.Entities[0].Slug))
+	d = doc(t, f.get("/entity/"+f.seed.Entities[0].Slug))
 	checkLayout(t, d)
 	if got := strings.Join(strings.Fields(d.Find(".entity-kind").Text()), " "); got != "organisation · also known as MEK, MKO" {
 		t.Errorf("entity kind line = %q", got)
@@ -611,13 +620,13 @@ func TestListPages(t *testing.T) {
 		t.Error("entity page does not list the seed report")
 	}
 
-	d = doc(t, f.get("/source/" + strconv.FormatInt(f.sources["Reuters"].ID, 10)))
+	d = doc(t, f.get("/source/"+strconv.FormatInt(f.sources["Reuters"].ID, 10)))
 	checkLayout(t, d)
 	if !strings.Contains(d.Find("dl.facts").Text(), "An excerpt of each report") || d.Find("dl.facts a[href='https://reuters.example']").Length() != 1 {
 		t.Errorf("source facts = %q", d.Find("dl.facts").Text())
 	}
 
-	d = doc(t, f.get("/story/" + strconv.FormatInt(f.reuters.StoryID, 10)))
+	d = doc(t, f.get("/story/"+strconv.FormatInt(f.reuters.StoryID, 10)))
 	checkLayout(t, d)
 	tl := texts(d.Find("ol.timeline .source"))
 	if strings.Join(tl, "|") != "Reuters|AFP" {
