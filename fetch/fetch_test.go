@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -657,5 +658,110 @@ func BenchmarkFetch(b *testing.B) {
 		if err != nil || len(resp.Body) != len(body) {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestConnectionAndTLSErrors(t *testing.T) {
+	c := newTestClient(t, Options{AllowPrivate: loopback})
+
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer tlsSrv.Close()
+	_, err := c.Fetch(t.Context(), Request{URL: tlsSrv.URL})
+	if kindOf(err) != KindTLS || !strings.Contains(err.Error(), "TLS failed") {
+		t.Errorf("self-signed certificate: %v (kind %q)", err, kindOf(err))
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, err = c.Fetch(t.Context(), Request{URL: "http://" + addr + "/"})
+	if kindOf(err) != KindConnection || !strings.Contains(err.Error(), "connection failed") {
+		t.Errorf("closed port: %v (kind %q)", err, kindOf(err))
+	}
+	var fe *Error
+	if errors.As(err, &fe); !fe.Temporary() {
+		t.Error("a refused connection is temporary")
+	}
+}
+
+// TestProxyFromEnvironmentIgnored: a proxy named in the environment would
+// connect on our behalf and bypass the guard, so it is never used.
+func TestProxyFromEnvironmentIgnored(t *testing.T) {
+	var proxied atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Store(true)
+		fmt.Fprint(w, "from proxy")
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("http_proxy", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	// Loopback is allowed so that the proxy itself would be reachable.
+	c := newTestClient(t, Options{AllowPrivate: loopback, Resolver: fakeResolver{"internal.example": {netip.MustParseAddr("10.1.1.1")}}})
+	_, err := c.Fetch(t.Context(), Request{URL: "http://internal.example/"})
+	if kindOf(err) != KindBlocked {
+		t.Fatalf("err = %v, want blocked", err)
+	}
+	if proxied.Load() {
+		t.Fatal("request went through the environment's proxy")
+	}
+}
+
+type fileTransport map[string]string
+
+func (f fileTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, ok := f[r.URL.String()]
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusNotFound
+	}
+	return &http.Response{
+		StatusCode: status, Status: http.StatusText(status), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/atom+xml"}}, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r,
+	}, nil
+}
+
+func TestCustomTransport(t *testing.T) {
+	c := newTestClient(t, Options{Transport: fileTransport{"http://demo.newsdesk.test/feed.xml": "<feed/>"}})
+	resp, err := c.Fetch(t.Context(), Request{URL: "http://demo.newsdesk.test/feed.xml"})
+	if err != nil || string(resp.Body) != "<feed/>" {
+		t.Fatalf("custom transport: %v %+v", err, resp)
+	}
+	if _, err := c.Fetch(t.Context(), Request{URL: "http://demo.newsdesk.test/missing"}); kindOf(err) != KindStatus {
+		t.Fatalf("missing file: %v", err)
+	}
+	// The URL checks still apply in front of any transport.
+	if _, err := c.Fetch(t.Context(), Request{URL: "http://0x7f.1/feed.xml"}); kindOf(err) != KindBlocked {
+		t.Fatalf("numeric loopback through custom transport: %v", err)
+	}
+}
+
+func TestUserAgentOverride(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("User-Agent"))
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: mysite\nDisallow: /x\n\nUser-agent: *\nDisallow: /\n")
+		}
+	}))
+	defer srv.Close()
+	const ua = "MySite/2.0 (+https://mysite.example/bot)"
+	c := newTestClient(t, Options{AllowPrivate: loopback, UserAgent: ua})
+	if _, err := c.Fetch(t.Context(), Request{URL: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != ua {
+		t.Errorf("User-Agent = %v", got.Load())
+	}
+	// robots.txt groups are matched on the product token "mysite".
+	if ok, err := c.Allowed(t.Context(), srv.URL+"/y"); err != nil || !ok {
+		t.Errorf("Allowed(/y) = %v, %v; want true by the mysite group", ok, err)
+	}
+	if ok, _ := c.Allowed(t.Context(), srv.URL+"/x"); ok {
+		t.Error("Allowed(/x) = true; the mysite group disallows it")
 	}
 }
