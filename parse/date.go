@@ -23,6 +23,11 @@ func Date(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
+	if len(s) == 31 && s[3] == ',' {
+		if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
 	t, err := parseLoose(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("date %q: %w", s, err)
