@@ -212,7 +212,7 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 	must(tb, db.CreatePick(ctx, &newsdesk.Pick{ArticleID: f.reuters.ID, Position: 0}))
 	must(tb, db.CreatePick(ctx, &newsdesk.Pick{ArticleID: f.afp.ID, Position: 1}))
 
-	eng, err := web.New(web.Config{Now: func() time.Time { return testNow }, Require: Pages()})
+	eng, err := web.New(web.WithClock(func() time.Time { return testNow }), web.Require(Pages()...))
 	if err != nil {
 		tb.Fatal(err)
 	}

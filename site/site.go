@@ -68,8 +68,8 @@ type Config struct {
 	CacheTTL time.Duration
 }
 
-// Pages are the templates the handlers render; web.New(web.Config{Require:
-// site.Pages()}) fails at startup when one is missing.
+// Pages are the templates the handlers render; web.New(web.Require(
+// site.Pages()...)) and New fail at startup when one is missing.
 func Pages() []string {
 	return []string{"site/home", "site/section", "site/article", "site/entity", "site/source",
 		"site/story", "site/search", "site/privacy", "site/error"}

@@ -19,14 +19,22 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// Config sets up an Engine.
-type Config struct {
-	// Now is the clock relative times ("3 hours ago") are computed from;
-	// time.Now when nil.
-	Now func() time.Time
-	// Require names the pages ("site/article") that handlers will render;
-	// New fails if one of them is missing.
-	Require []string
+// Option configures an Engine.
+type Option func(*options)
+
+type options struct {
+	now     func() time.Time
+	require []string
+}
+
+// WithClock sets the clock relative times ("3 hours ago") are computed
+// from; time.Now by default.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Require names pages ("site/article") that handlers will render; New fails
+// if one of them is missing. site.New checks its own pages again.
+func Require(pages ...string) Option {
+	return func(o *options) { o.require = append(o.require, pages...) }
 }
 
 // Engine renders pages. It is safe for concurrent use.
@@ -40,8 +48,12 @@ type Engine struct {
 // templates/<group>/ (other than layout/), named "<group>/<file>" without
 // its extension; it is parsed together with templates/layout/*.html. It
 // fails if a template does not parse or a required page is missing.
-func New(cfg Config) (*Engine, error) {
-	e := &Engine{now: cfg.Now}
+func New(opts ...Option) (*Engine, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e := &Engine{now: o.now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -79,7 +91,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range cfg.Require {
+	for _, name := range o.require {
 		if err := e.Check(name); err != nil {
 			return nil, err
 		}

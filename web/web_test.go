@@ -116,10 +116,10 @@ func TestLang(t *testing.T) {
 
 func TestNewRequiresPages(t *testing.T) {
 	t.Parallel()
-	if _, err := New(Config{Require: []string{"site/home", "site/article"}}); err != nil {
+	if _, err := New(Require("site/home", "site/article")); err != nil {
 		t.Fatalf("New with existing pages: %v", err)
 	}
-	_, err := New(Config{Require: []string{"site/home", "site/no-such-page"}})
+	_, err := New(Require("site/home", "site/no-such-page"))
 	if err == nil || !strings.Contains(err.Error(), "site/no-such-page") {
 		t.Fatalf("New with a missing page: err = %v", err)
 	}
@@ -127,7 +127,7 @@ func TestNewRequiresPages(t *testing.T) {
 
 func TestStatic(t *testing.T) {
 	t.Parallel()
-	e, err := New(Config{})
+	e, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
