@@ -14,6 +14,8 @@ type Store interface {
 	ReaderStore
 	SearchIndex
 	UserStore
+	APITokenStore
+	AuditStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

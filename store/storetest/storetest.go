@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 	}
+	tests = append(tests, adminTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
