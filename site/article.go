@@ -111,7 +111,8 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 
 // servePersonal writes the cached halves around the reader's own
 // recommendations. It reports false, having written nothing, when the
-// recommender fails: the page is then served without them.
+// recommender fails or has nothing to recommend: the cached page is then
+// served as to any reader.
 func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *articleEntry, readerID string) bool {
 	recs, err := h.recommend.Recommend(r.Context(), readerID, e.article, recommendLimit+1)
 	if err != nil {
@@ -124,6 +125,10 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 			continue
 		}
 		block.Items = append(block.Items, recItem{Article: rc.Article, Reason: rc.Reason, BecauseOf: rc.BecauseOf})
+	}
+	if len(block.Items) == 0 {
+		// Nothing personal to say yet: the cached page's most-read list.
+		return false
 	}
 	buf := h.getBuf()
 	defer h.putBuf(buf)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -668,4 +669,63 @@ func TestStaticRoute(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") {
 		t.Fatalf("GET %s: %d %q", href, w.Code, w.Header().Get("Cache-Control"))
 	}
+}
+
+func TestInternalErrorPage(t *testing.T) {
+	f := newFixture(t, 0)
+	var logged bytes.Buffer
+	f.h.log = slog.New(slog.NewTextHandler(&logged, nil))
+	// A not-found is not logged.
+	f.get("/nowhere")
+	if logged.Len() != 0 {
+		t.Errorf("404 logged: %s", logged.String())
+	}
+	f.h.Invalidate()
+	must(t, f.db.Close())
+	w := f.get("/section/iraq")
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d", w.Code)
+	}
+	d := doc(t, w)
+	if got := texts(d.Find("h1")); len(got) != 1 || got[0] != "Something went wrong" {
+		t.Errorf("h1 = %q", got)
+	}
+	if d.Find("header.masthead").Length() != 1 || strings.Contains(w.Body.String(), "sql") {
+		t.Error("500 page not in the site's look, or leaks the cause")
+	}
+	if !strings.Contains(logged.String(), "site request failed") {
+		t.Error("internal error not logged")
+	}
+}
+
+func TestHead(t *testing.T) {
+	f := newFixture(t, 0)
+	r := httptest.NewRequest("HEAD", f.seed.Path(), nil)
+	r.Header.Set("Sec-GPC", "1")
+	w := httptest.NewRecorder()
+	f.mux.ServeHTTP(w, r)
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "" {
+		t.Errorf("HEAD: %d, %d bytes, Content-Length %q", w.Code, w.Body.Len(), w.Header().Get("Content-Length"))
+	}
+}
+
+func FuzzCleanQuery(f *testing.F) {
+	for _, s := range []string{`"a phrase" word`, `NEAR(a b)`, `"`, "\uE000x\uE001", "می\u200cخواهم", `a' -b "c`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := cleanQuery(in)
+		if strings.Count(out, `"`)%2 != 0 {
+			t.Fatalf("cleanQuery(%q) = %q: unbalanced quotes", in, out)
+		}
+		if n := len(strings.Fields(out)); n > searchMaxWords {
+			t.Fatalf("cleanQuery(%q) has %d words", in, n)
+		}
+		if strings.ContainsAny(out, "*()^:{}<>\x00"+newsdesk.SnippetMarkStart+newsdesk.SnippetMarkEnd) {
+			t.Fatalf("cleanQuery(%q) = %q keeps syntax", in, out)
+		}
+		if out != strings.TrimSpace(out) || cleanQuery(out) != out {
+			t.Fatalf("cleanQuery(%q) = %q is not stable", in, out)
+		}
+	})
 }

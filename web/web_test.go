@@ -222,3 +222,23 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
+
+func FuzzExcerpt(f *testing.F) {
+	f.Add(9, "Reuters: Iranian security forces arrested an Agence France Presse journalist")
+	f.Add(3, "  a\tb\n c d ")
+	f.Fuzz(func(t *testing.T, n int, s string) {
+		n = n % 50
+		out := Excerpt(n, s)
+		body, cut := strings.CutSuffix(out, "...")
+		words := strings.Fields(body)
+		if len(words) > max(n, 0) {
+			t.Fatalf("Excerpt(%d, %q) = %q has %d words", n, s, out, len(words))
+		}
+		if cut && len(words) != n && !strings.HasSuffix(strings.Join(strings.Fields(s), " "), "...") {
+			t.Fatalf("Excerpt(%d, %q) = %q cut before n words", n, s, out)
+		}
+		if !strings.HasPrefix(strings.Join(strings.Fields(s), " "), strings.Join(words, " ")) {
+			t.Fatalf("Excerpt(%d, %q) = %q is not a prefix", n, s, out)
+		}
+	})
+}
