@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -448,7 +449,7 @@ func (h *Handler) articleJSONLD(a *newsdesk.Article, p *articlePage) ([]template
 		"mainEntityOfPage": ldThing{"@type": "WebPage", "@id": p.Canonical},
 		"url":              p.Canonical,
 		"publisher":        ldThing{"@type": "Organization", "name": h.name, "url": h.baseURL + "/"},
-		"inLanguage":       web.Lang(a.Language),
+		"inLanguage":       cmp.Or(web.Lang(a.Language), h.lang),
 	}
 	if a.URL != "" {
 		article["isBasedOn"] = a.URL

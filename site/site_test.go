@@ -729,3 +729,35 @@ func FuzzCleanQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestHostileArticle(t *testing.T) {
+	f := newFixture(t, 0)
+	const evil = `</script><script>alert(1)</script><!-- "x" & 'y'`
+	a := &newsdesk.Article{URL: "https://afp.example/evil?a=1&b=</script>", GUID: "evil", Headline: "Headline " + evil, Lede: "Lede " + evil,
+		Text: "Text", Body: "<p>Text</p>", Author: evil, PublishedAt: testNow.Add(-time.Minute), Sections: []newsdesk.SectionRef{{Slug: "iraq"}}}
+	_, err := f.db.UpsertArticles(context.Background(), f.sources["AFP"].ID, []*newsdesk.Article{a})
+	must(t, err)
+	f.h.Invalidate()
+	for _, p := range []string{a.Path(), "/", "/section/iraq"} {
+		w := f.get(p, "Sec-GPC", "1")
+		if w.Code != 200 {
+			t.Fatalf("GET %s: %d", p, w.Code)
+		}
+		if strings.Contains(w.Body.String(), "<script>alert") {
+			t.Errorf("GET %s: unescaped script", p)
+		}
+		d := doc(t, w)
+		if n := d.Find("script:not([type='application/ld+json']):not([src])").Length(); n != 0 {
+			t.Errorf("GET %s: %d inline scripts", p, n)
+		}
+		d.Find("script[type='application/ld+json']").Each(func(_ int, s *goquery.Selection) {
+			var v map[string]any
+			if err := json.Unmarshal([]byte(s.Text()), &v); err != nil {
+				t.Errorf("GET %s: JSON-LD does not parse: %v", p, err)
+			}
+			if v["@type"] == "NewsArticle" && v["headline"] != a.Headline {
+				t.Errorf("GET %s: JSON-LD headline = %q", p, v["headline"])
+			}
+		})
+	}
+}
