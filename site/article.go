@@ -448,7 +448,7 @@ func (h *Handler) articleJSONLD(a *newsdesk.Article, p *articlePage) ([]template
 		"dateModified":     rfc3339(modified(a)),
 		"mainEntityOfPage": ldThing{"@type": "WebPage", "@id": p.Canonical},
 		"url":              p.Canonical,
-		"publisher":        ldThing{"@type": "Organization", "name": h.name, "url": h.baseURL + "/"},
+		"publisher":        h.publisherLD(),
 		"inLanguage":       cmp.Or(web.Lang(a.Language), h.lang),
 	}
 	if a.URL != "" {
@@ -482,4 +482,13 @@ func (h *Handler) articleJSONLD(a *newsdesk.Article, p *articlePage) ([]template
 		out = append(out, js)
 	}
 	return out, nil
+}
+
+// publisherLD is the site as a schema.org Organization, with its logo.
+func (h *Handler) publisherLD() ldThing {
+	org := ldThing{"@type": "Organization", "name": h.name, "url": h.baseURL + "/"}
+	if logo, err := h.web.AssetURL("img/logo.svg"); err == nil {
+		org["logo"] = ldThing{"@type": "ImageObject", "url": h.baseURL + logo}
+	}
+	return org
 }
