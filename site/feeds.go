@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"newsdesk"
 	"newsdesk/syndication"
@@ -39,6 +40,7 @@ func (h *Handler) registerFeeds(mux *http.ServeMux) {
 		mux.HandleFunc("GET /source/{id}/"+kind, h.feed(kind, h.sourceScope))
 	}
 	mux.HandleFunc("GET "+syndication.SitemapPath, h.sitemap)
+	mux.HandleFunc("GET /sitemaps/{part}", h.sitemapPart)
 	mux.HandleFunc("GET "+syndication.NewsSitemapPath, h.newsSitemap)
 	if syndication.NewsSitemapPath != "/news-sitemap.xml" {
 		mux.HandleFunc("GET /news-sitemap.xml", h.newsSitemap)
@@ -127,39 +129,106 @@ func (h *Handler) feed(kind string, scope func(context.Context, *http.Request) (
 	}
 }
 
-// sitemap lists the home page, every section and the newest articles, up
-// to the protocol's limit of one sitemap.
+// sitemap lists the home page, every section and every article. When they
+// do not fit in one sitemap, it is an index of parts: /sitemaps/pages.xml
+// (home and sections) and /sitemaps/articles-N.xml, newest articles first.
 func (h *Handler) sitemap(w http.ResponseWriter, r *http.Request) {
 	h.cachedAs(w, r, hdrXML, func(ctx context.Context, buf *bytes.Buffer) error {
-		t, err := h.tree(ctx)
+		pages, err := h.sitemapPages(ctx)
 		if err != nil {
 			return err
 		}
-		urls := []syndication.URL{{Loc: h.baseURL + "/"}}
-		for _, s := range t.All {
-			urls = append(urls, syndication.URL{Loc: h.baseURL + s.Path()})
+		_, total, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Limit: 1})
+		if err != nil {
+			return fmt.Errorf("sitemap: %w", err)
 		}
-		room := syndication.MaxSitemapURLs - len(urls)
-		const batch = 1000
-		for off := 0; off < room; off += batch {
-			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Offset: off, Limit: min(batch, room-off)})
+		var doc []byte
+		if len(pages)+total <= h.sitemapMax {
+			arts, err := h.sitemapArticles(ctx, 0, total)
+			if err != nil {
+				return err
+			}
+			doc, err = syndication.Sitemap(append(pages, arts...))
 			if err != nil {
 				return fmt.Errorf("sitemap: %w", err)
 			}
-			for _, a := range arts {
-				urls = append(urls, syndication.URL{Loc: h.baseURL + a.Path(), LastMod: modified(a)})
+		} else {
+			parts := []syndication.URL{{Loc: h.baseURL + "/sitemaps/pages.xml"}}
+			for k := 1; (k-1)*h.sitemapMax < total; k++ {
+				parts = append(parts, syndication.URL{Loc: h.baseURL + "/sitemaps/articles-" + strconv.Itoa(k) + ".xml"})
 			}
-			if len(arts) < batch {
-				break
+			if doc, err = syndication.SitemapIndex(parts); err != nil {
+				return fmt.Errorf("sitemap index: %w", err)
 			}
-		}
-		doc, err := syndication.Sitemap(urls)
-		if err != nil {
-			return fmt.Errorf("sitemap: %w", err)
 		}
 		buf.Write(doc)
 		return nil
 	})
+}
+
+// sitemapPart serves one part of a sitemap index.
+func (h *Handler) sitemapPart(w http.ResponseWriter, r *http.Request) {
+	part := r.PathValue("part")
+	h.cachedAs(w, r, hdrXML, func(ctx context.Context, buf *bytes.Buffer) error {
+		var urls []syndication.URL
+		var err error
+		if part == "pages.xml" {
+			urls, err = h.sitemapPages(ctx)
+		} else {
+			num, ok := strings.CutPrefix(part, "articles-")
+			num, ok2 := strings.CutSuffix(num, ".xml")
+			k, perr := strconv.Atoi(num)
+			if !ok || !ok2 || perr != nil || k < 1 || k > 10000 {
+				return newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no such sitemap.")
+			}
+			urls, err = h.sitemapArticles(ctx, (k-1)*h.sitemapMax, h.sitemapMax)
+			if err == nil && len(urls) == 0 {
+				return newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no such sitemap.")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		doc, err := syndication.Sitemap(urls)
+		if err != nil {
+			return fmt.Errorf("sitemap %s: %w", part, err)
+		}
+		buf.Write(doc)
+		return nil
+	})
+}
+
+// sitemapPages are the home page and every section.
+func (h *Handler) sitemapPages(ctx context.Context) ([]syndication.URL, error) {
+	t, err := h.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	urls := []syndication.URL{{Loc: h.baseURL + "/"}}
+	for _, s := range t.All {
+		urls = append(urls, syndication.URL{Loc: h.baseURL + s.Path()})
+	}
+	return urls, nil
+}
+
+// sitemapArticles lists up to limit articles from offset, newest first,
+// read in batches.
+func (h *Handler) sitemapArticles(ctx context.Context, offset, limit int) ([]syndication.URL, error) {
+	const batch = 1000
+	var urls []syndication.URL
+	for off := offset; off < offset+limit; off += batch {
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Offset: off, Limit: min(batch, offset+limit-off)})
+		if err != nil {
+			return nil, fmt.Errorf("sitemap articles: %w", err)
+		}
+		for _, a := range arts {
+			urls = append(urls, syndication.URL{Loc: h.baseURL + a.Path(), LastMod: modified(a)})
+		}
+		if len(arts) < batch {
+			break
+		}
+	}
+	return urls, nil
 }
 
 func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/syndication"
 	"newsdesk/web"
 )
 
@@ -94,6 +95,9 @@ type Handler struct {
 	trees    *lru[struct{}, *newsdesk.SectionTree]
 	bufs     sync.Pool
 	gzips    sync.Pool
+
+	// sitemapMax is the most URLs one sitemap lists.
+	sitemapMax int
 }
 
 // New checks the configuration and the templates and returns a Handler.
@@ -154,6 +158,7 @@ func New(cfg Config) (*Handler, error) {
 	h.articles = newLRU[int64, *articleEntry](entries, ttl)
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
+	h.sitemapMax = syndication.MaxSitemapURLs
 	return h, nil
 }
 

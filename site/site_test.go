@@ -761,3 +761,39 @@ func TestHostileArticle(t *testing.T) {
 		})
 	}
 }
+
+func TestSitemapIndex(t *testing.T) {
+	f := newFixture(t, 7)
+	f.h.sitemapMax = 5 // 12 articles and 7 pages: an index of 1 + 3 parts
+	d := f.get("/sitemap.xml").Body.String()
+	for _, want := range []string{"<sitemapindex", testBase + "/sitemaps/pages.xml", testBase + "/sitemaps/articles-3.xml"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("sitemap index lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "articles-4.xml") {
+		t.Error("sitemap index lists an empty part")
+	}
+	seen := map[string]bool{}
+	for _, part := range []string{"pages.xml", "articles-1.xml", "articles-2.xml", "articles-3.xml"} {
+		w := f.get("/sitemaps/" + part)
+		if w.Code != 200 {
+			t.Fatalf("GET %s: %d", part, w.Code)
+		}
+		for _, loc := range strings.Split(w.Body.String(), "<loc>")[1:] {
+			loc = loc[:strings.Index(loc, "</loc>")]
+			if seen[loc] {
+				t.Errorf("%s listed twice", loc)
+			}
+			seen[loc] = true
+		}
+	}
+	if len(seen) != 12+7 || !seen[testBase+f.seed.Path()] {
+		t.Errorf("parts list %d URLs, want 19", len(seen))
+	}
+	for _, bad := range []string{"articles-4.xml", "articles-0.xml", "articles-x.xml", "other.xml"} {
+		if w := f.get("/sitemaps/" + bad); w.Code != 404 {
+			t.Errorf("GET %s: %d", bad, w.Code)
+		}
+	}
+}
