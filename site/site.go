@@ -328,8 +328,15 @@ type alternate struct {
 
 type navItem struct {
 	Section  *newsdesk.Section
-	Children []*newsdesk.Section
-	Current  bool
+	Children []navChild
+	// Current is the aria-current value: "page" for the page's own
+	// section, "true" for the region holding it, "" otherwise.
+	Current string
+}
+
+type navChild struct {
+	*newsdesk.Section
+	Current string
 }
 
 type crumb struct {
@@ -389,21 +396,34 @@ func (h *Handler) basePage(ctx context.Context, title, path string) page {
 		return p
 	}
 	for _, s := range t.Children(0) {
-		p.Nav = append(p.Nav, navItem{Section: s, Children: t.Children(s.ID)})
+		item := navItem{Section: s}
+		for _, c := range t.Children(s.ID) {
+			item.Children = append(item.Children, navChild{Section: c})
+		}
+		p.Nav = append(p.Nav, item)
 	}
 	return p
 }
 
-// markCurrent flags the navigation entry of the region holding sectionID.
+// markCurrent flags the navigation entries leading to sectionID.
 func (p *page) markCurrent(t *newsdesk.SectionTree, sectionID int64) {
-	s := t.ByID(sectionID)
-	if s == nil {
-		return
-	}
-	chain := t.Ancestors(s)
 	for i := range p.Nav {
-		if len(chain) > 0 && p.Nav[i].Section.ID == chain[0].ID {
-			p.Nav[i].Current = true
+		item := &p.Nav[i]
+		if item.Section.ID == sectionID {
+			item.Current = "page"
+		}
+		for j := range item.Children {
+			c := &item.Children[j]
+			if c.ID == sectionID {
+				c.Current, item.Current = "page", "true"
+			} else if s := t.ByID(sectionID); s != nil && s.ParentID != 0 {
+				// Deeper sections mark their country as the way there.
+				for _, a := range t.Ancestors(s) {
+					if a.ID == c.ID {
+						c.Current, item.Current = "true", "true"
+					}
+				}
+			}
 		}
 	}
 }

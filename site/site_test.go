@@ -607,6 +607,12 @@ func TestListPages(t *testing.T) {
 	if d.Find("section.river article.item").Length() == 0 || d.Find("link[rel=alternate][href='/section/iraq/atom.xml']").Length() != 1 {
 		t.Error("section river or alternates missing")
 	}
+	if v, _ := d.Find("nav.sections a[href='/section/iraq']").Attr("aria-current"); v != "page" {
+		t.Errorf("nav Iraq aria-current = %q", v)
+	}
+	if v, _ := d.Find("nav.sections a[href='/section/iran-neighbours']").Attr("aria-current"); v != "true" {
+		t.Errorf("nav region aria-current = %q", v)
+	}
 	d = doc(t, f.get("/section/iran-neighbours"))
 	if got := texts(d.Find("nav.subsections a")); strings.Join(got, "|") != "Iran|Iraq|Afghanistan" {
 		t.Errorf("subsections = %q", got)
