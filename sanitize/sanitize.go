@@ -20,7 +20,8 @@ import (
 // HTML returns the allowed subset of s: relative URLs made absolute against
 // base (which may be nil), lazy images given a real src, tracking pixels,
 // scripts and everything not allowed removed, links marked nofollow. The
-// result is a fragment suitable for Article.Body.
+// result is a fragment suitable for Article.Body. Input the HTML parser
+// refuses (elements nested more than 512 deep) yields "".
 func HTML(base *url.URL, s string) string {
 	root := parseFragment(s)
 	if root == nil {
@@ -97,7 +98,7 @@ func classify(n *html.Node) action {
 		atom.Frame, atom.Frameset, atom.Noframes, atom.Noembed, atom.Xmp, atom.Plaintext,
 		atom.Audio, atom.Video, atom.Canvas, atom.Map, atom.Area, atom.Source, atom.Track,
 		atom.Colgroup, atom.Col, atom.Wbr, atom.Dialog, atom.Menuitem, atom.Keygen,
-		atom.Progress, atom.Meter, atom.Slot, atom.Html, atom.Body, atom.Image:
+		atom.Progress, atom.Meter, atom.Slot, atom.Html, atom.Body, atom.Image, atom.Marquee:
 		return drop
 	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Header, atom.Footer,
 		atom.Aside, atom.Nav, atom.Address, atom.Center, atom.Details, atom.Summary,
@@ -119,7 +120,8 @@ func rename(n *html.Node, a atom.Atom) {
 }
 
 type cleaner struct {
-	base *url.URL
+	base     *url.URL
+	headings int // depth of kept headings around the current node
 }
 
 // cleanChildren applies the policy to parent's children, in place. flow
@@ -144,6 +146,13 @@ func (c *cleaner) cleanElement(parent, n *html.Node, flow bool) {
 	if act == keep {
 		act = c.attributes(n)
 	}
+	// A parser never nests a heading directly in another; one reached
+	// through an unwrapped element is unwrapped too, so that the output
+	// reads back as the same tree.
+	heading := isHeading(n.DataAtom)
+	if act == keep && heading && c.headings > 0 {
+		act = unwrap
+	}
 	switch act {
 	case drop:
 		parent.RemoveChild(n)
@@ -167,7 +176,13 @@ func (c *cleaner) cleanElement(parent, n *html.Node, flow bool) {
 			}
 			return
 		}
+		if heading {
+			c.headings++
+		}
 		c.cleanChildren(n, holdsFlow(n.DataAtom))
+		if heading {
+			c.headings--
+		}
 		if n.DataAtom == atom.Blockquote && hasBlockChild(n) {
 			groupInline(n)
 		}
@@ -175,6 +190,14 @@ func (c *cleaner) cleanElement(parent, n *html.Node, flow bool) {
 			parent.RemoveChild(n)
 		}
 	}
+}
+
+func isHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
 }
 
 func holdsFlow(a atom.Atom) bool {
