@@ -117,7 +117,10 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *articleEntry, readerID string) bool {
 	recs, err := h.recommend.Recommend(r.Context(), readerID, e.article, recommendLimit+1)
 	if err != nil {
-		h.log.WarnContext(r.Context(), "recommend", "article_id", e.article.ID, "err", err)
+		// The reader's id is kept out of the log, even where an error
+		// message names it.
+		h.log.WarnContext(r.Context(), "recommend", "article_id", e.article.ID,
+			"err", strings.ReplaceAll(err.Error(), readerID, "[reader]"))
 		return false
 	}
 	block := personalBlock{Personal: true, Items: make([]recItem, 0, len(recs))}

@@ -13,6 +13,7 @@ import (
 
 	"newsdesk"
 	"newsdesk/index"
+	"newsdesk/recommend"
 	"newsdesk/store/sqlite"
 	"newsdesk/web"
 )
@@ -44,7 +45,6 @@ type fixture struct {
 	wire    *newsdesk.Article // headline licence
 	persian *newsdesk.Article // fa
 	fillers []*newsdesk.Article
-	rec     *fakeRecommender
 	sources map[string]*newsdesk.Source
 }
 
@@ -54,37 +54,6 @@ type relatedFunc func(ctx context.Context, a *newsdesk.Article, limit int) ([]*n
 
 func (f relatedFunc) Related(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
 	return f(ctx, a, limit)
-}
-
-// fakeRecommender recommends from the store's co-reads and explains each
-// recommendation with the reader's latest read.
-type fakeRecommender struct {
-	store newsdesk.Store
-	calls int
-}
-
-func (f *fakeRecommender) Recommend(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
-	f.calls++
-	hist, err := f.store.ReadHistory(ctx, readerID, 10)
-	if err != nil || len(hist) == 0 {
-		return nil, err
-	}
-	because, err := f.store.Article(ctx, hist[0].ArticleID)
-	if err != nil {
-		return nil, err
-	}
-	arts, _, err := f.store.Articles(ctx, newsdesk.ArticleFilter{Limit: limit + 2})
-	if err != nil {
-		return nil, err
-	}
-	var out []newsdesk.Recommendation
-	for _, a := range arts {
-		if a.ID == current.ID || a.ID == because.ID || len(out) == limit {
-			continue
-		}
-		out = append(out, newsdesk.Recommendation{Article: a, Reason: "Because you read " + because.Headline, BecauseOf: because})
-	}
-	return out, nil
 }
 
 func newFixture(tb testing.TB, fillers int) *fixture {
@@ -216,7 +185,6 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f.rec = &fakeRecommender{store: db}
 	related := relatedFunc(func(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
 		arts, _, err := db.Articles(ctx, newsdesk.ArticleFilter{Limit: limit})
 		if err != nil {
@@ -225,7 +193,7 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 		return append([]*newsdesk.Article{a}, arts...), nil
 	})
 	f.h, err = New(Config{
-		Store: db, Related: related, Recommend: f.rec, Search: ix, Web: eng,
+		Store: db, Related: related, Recommend: recommend.New(db, func() time.Time { return testNow }), Search: ix, Web: eng,
 		SiteName: "News On Iran & Its Neighbours", BaseURL: testBase,
 		Now: func() time.Time { return testNow }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -519,6 +520,11 @@ func TestReaderTracking(t *testing.T) {
 	}
 
 	// Returning: personal recommendations with their reason, not cached.
+	// Another reader read the seed report and two others.
+	other := strings.Repeat("0f", 16)
+	for _, a := range []*newsdesk.Article{f.seed, f.fillers[0], f.fillers[1]} {
+		must(t, f.db.RecordRead(ctx, newsdesk.ReadEvent{ReaderID: other, ArticleID: a.ID, At: testNow.Add(-time.Hour)}))
+	}
 	w = f.get(f.afp.Path(), "Cookie", readerCookie+"="+c.Value)
 	if len(readerCookies(w)) != 0 {
 		t.Error("cookie set again for a returning reader")
@@ -544,6 +550,21 @@ func TestReaderTracking(t *testing.T) {
 	wz := f.get(f.afp.Path(), "Cookie", readerCookie+"="+c.Value, "Accept-Encoding", "gzip")
 	if wz.Header().Get("Content-Encoding") != "gzip" || doc(t, wz).Find(".recommendations .reason").Length() == 0 {
 		t.Error("gzip personal page wrong")
+	}
+
+	// A failing recommender: the cached page is served and the log names
+	// the failure but never the reader.
+	var logged bytes.Buffer
+	f.h.log = slog.New(slog.NewTextHandler(&logged, nil))
+	f.h.recommend = recommendFunc(func(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
+		return nil, fmt.Errorf("recommend for %s: %w", readerID, context.DeadlineExceeded)
+	})
+	w = f.get(f.afp.Path(), "Cookie", readerCookie+"="+c.Value)
+	if w.Code != 200 || doc(t, w).Find(".recommended .note").Length() != 1 {
+		t.Error("failing recommender: page not served with the most-read block")
+	}
+	if !strings.Contains(logged.String(), "recommend") || strings.Contains(logged.String(), c.Value) {
+		t.Errorf("log = %s", logged.String())
 	}
 }
 
@@ -802,4 +823,10 @@ func TestSitemapIndex(t *testing.T) {
 			t.Errorf("GET %s: %d", bad, w.Code)
 		}
 	}
+}
+
+type recommendFunc func(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error)
+
+func (f recommendFunc) Recommend(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
+	return f(ctx, readerID, current, limit)
 }
