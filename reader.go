@@ -47,3 +47,18 @@ type Recommendation struct {
 	// recommendation, or nil (popular, fresh).
 	BecauseOf *Article
 }
+
+// ReadEventKey is a place in the list of all read events, which is ordered
+// by reader ID (byte order), then article ID. The zero key is its start.
+type ReadEventKey struct {
+	ReaderID  string
+	ArticleID int64
+}
+
+// ReadEventLister lists every stored read event, for copying one store into
+// another. The SQL stores implement it beside ReaderStore.
+type ReadEventLister interface {
+	// ReadEvents returns up to limit events (all for limit <= 0) that come
+	// after the key, in (reader, article) order.
+	ReadEvents(ctx context.Context, after ReadEventKey, limit int) ([]ReadEvent, error)
+}

@@ -1,0 +1,170 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"newsdesk"
+)
+
+func validRole(r newsdesk.Role) error {
+	switch r {
+	case newsdesk.RoleAdmin, newsdesk.RoleEditor:
+		return nil
+	}
+	return newsdesk.Errorf(newsdesk.EINVALID, "Unknown role %q.", r)
+}
+
+const userCols = `id, username, name, role, password_hash, created_at`
+
+func scanUser(sc pgx.Row) (*newsdesk.User, error) {
+	var u newsdesk.User
+	if err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Role, &u.PasswordHash, tsp(&u.CreatedAt)); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// CreateUser stores u and sets ID and CreatedAt. ECONFLICT on a duplicate
+// username, EINVALID without username or with an unknown role.
+func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
+	if u.Username == "" {
+		return newsdesk.Errorf(newsdesk.EINVALID, "Username required.")
+	}
+	if err := validRole(u.Role); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.pool.QueryRow(ctx, `INSERT INTO users (username, name, role, password_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, u.Username, u.Name, string(u.Role), u.PasswordHash, now).Scan(&u.ID)
+	if isUnique(err) {
+		return newsdesk.Errorf(newsdesk.ECONFLICT, "The username %q is taken.", u.Username)
+	} else if err != nil {
+		return fmt.Errorf("create user %q: %w", u.Username, err)
+	}
+	u.CreatedAt = now
+	return nil
+}
+
+func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*newsdesk.User, error) {
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("User", arg)
+	} else if err != nil {
+		return nil, fmt.Errorf("user %v: %w", arg, err)
+	}
+	return u, nil
+}
+
+// User returns one user, ENOTFOUND if missing.
+func (db *DB) User(ctx context.Context, id int64) (*newsdesk.User, error) {
+	return db.userWhere(ctx, "id = $1", id)
+}
+
+// UserByUsername returns one user, ENOTFOUND if missing.
+func (db *DB) UserByUsername(ctx context.Context, username string) (*newsdesk.User, error) {
+	return db.userWhere(ctx, "username = $1", username)
+}
+
+// Users returns every user by username (byte order, as on SQLite).
+func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY username COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	defer rows.Close()
+	var out []*newsdesk.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateUser saves name, role and password hash. ENOTFOUND if missing.
+func (db *DB) UpdateUser(ctx context.Context, u *newsdesk.User) error {
+	if err := validRole(u.Role); err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET name = $1, role = $2, password_hash = $3 WHERE id = $4`,
+		u.Name, string(u.Role), u.PasswordHash, u.ID)
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", u.ID, err)
+	}
+	return affected(tag, "User", u.ID)
+}
+
+// DeleteUser removes a user and its sessions. ENOTFOUND if missing.
+func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete user %d: %w", id, err)
+	}
+	return affected(tag, "User", id)
+}
+
+// CreateSession stores s (CreatedAt defaults to now). ENOTFOUND if the
+// user is missing, ECONFLICT if the token hash is taken, EINVALID without
+// token hash or expiry.
+func (db *DB) CreateSession(ctx context.Context, s *newsdesk.Session) error {
+	if s.TokenHash == "" || s.ExpiresAt.IsZero() {
+		return newsdesk.Errorf(newsdesk.EINVALID, "A session needs a token hash and an expiry.")
+	}
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = db.now()
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.CSRFToken, s.CreatedAt.UTC(), s.ExpiresAt.UTC())
+	switch {
+	case isForeignKey(err):
+		return notFound("User", s.UserID)
+	case isUnique(err):
+		return newsdesk.Errorf(newsdesk.ECONFLICT, "Session token already in use.")
+	case err != nil:
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByTokenHash returns the session unless it has expired at now;
+// ENOTFOUND otherwise.
+func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.Session, error) {
+	var s newsdesk.Session
+	err := db.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
+		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, now.UTC()).
+		Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, tsp(&s.CreatedAt), tsp(&s.ExpiresAt))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Session not found or expired.")
+	} else if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return &s, nil
+}
+
+// DeleteSession ends a session; ending one that does not exist is not an
+// error (logging out twice).
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions expired at now and returns how many.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
