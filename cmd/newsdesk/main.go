@@ -1,0 +1,114 @@
+// Command newsdesk runs a self-hosted newsroom: the site, the admin, the
+// API, the scheduler and the ingest workers, and the verbs that manage them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `newsdesk — a self-hosted newsroom
+
+Usage:
+  newsdesk serve [--demo] [--addr :8080] [--db ./newsdesk.db]   run the site, scheduler and ingest workers
+  newsdesk ingest [--once] [--source N] [--dry-run]              fetch due sources (or one source)
+  newsdesk sources add|list|pause|resume|remove|import|export    manage the sources the site follows
+  newsdesk extract [--url URL] [--format text|json|html]         extract an article page (stdin or --url)
+  newsdesk feed parse [--url URL]                                parse a feed document on stdin to JSON
+  newsdesk users add|passwd|remove|list                          accounts of the admin (password on stdin)
+  newsdesk eval sections|stories|duplicates|recommend FILE        measure understanding on a data set file
+  newsdesk migrate                                               apply database migrations
+  newsdesk version
+
+Every verb takes --db, --allow-private CIDR and --log-level; see "newsdesk VERB -h".
+Environment: NEWSDESK_DB (or NEWSDESK_DATABASE_URL), NEWSDESK_ADDR, NEWSDESK_BASE_URL,
+NEWSDESK_SITE_NAME, NEWSDESK_ALLOW_PRIVATE (comma-separated), NEWSDESK_LOG_FORMAT, NEWSDESK_LOG_LEVEL.
+`
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "newsdesk:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+// Main is the program, with its standard streams and environment injected
+// so that tests can run every verb in-process.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Ready, when set, is called by serve once the site accepts requests,
+	// with its address.
+	Ready func(addr string)
+}
+
+// Run runs one verb.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &exitError{2, errors.New("no verb given")}
+	}
+	verb, rest := args[0], args[1:]
+	switch verb {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "ingest":
+		return m.ingest(ctx, rest)
+	case "sources":
+		return m.sources(ctx, rest)
+	case "extract":
+		return m.extract(ctx, rest)
+	case "feed":
+		return m.feed(ctx, rest)
+	case "migrate":
+		return m.migrate(ctx, rest)
+	case "users":
+		return m.users(ctx, rest)
+	case "eval":
+		return m.eval(ctx, rest)
+	case "version":
+		fmt.Fprintln(m.Stdout, "newsdesk", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return &exitError{2, fmt.Errorf("unknown verb %q", verb)}
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"newsdesk"
+	"newsdesk/demo"
+	"newsdesk/index"
+	"newsdesk/ingest"
+	"newsdesk/recommend"
+	"newsdesk/related"
+	"newsdesk/server"
+	"newsdesk/site"
+	"newsdesk/web"
+)
+
+// serve runs the site, and unless --no-ingest the scheduler and ingest
+// workers, in one process until interrupted.
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	cfg := m.flags(fs)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env NEWSDESK_ADDR)")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of the site, e.g. https://news.example (env NEWSDESK_BASE_URL)")
+	fs.StringVar(&cfg.SiteName, "site-name", cfg.SiteName, "name of the site (env NEWSDESK_SITE_NAME)")
+	withDemo := fs.Bool("demo", false, "on an empty database, follow the bundled demo sources (served in-process, no network needed)")
+	noIngest := fs.Bool("no-ingest", false, "serve the site only; leave fetching to `newsdesk ingest` workers")
+	workers := fs.Int("workers", 4, "sources fetched concurrently")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := cfg.logger(m)
+	if err != nil {
+		return err
+	}
+	if *withDemo && cfg.SiteName == DefaultConfig().SiteName {
+		cfg.SiteName = demo.SiteName
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var wrap func(http.RoundTripper) http.RoundTripper
+	if *withDemo {
+		wrap = demo.Transport
+		if err := demo.Setup(ctx, st); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	fc, err := newFetcher(cfg, log, wrap)
+	if err != nil {
+		return err
+	}
+	enricher, err := buildEnricher(ctx, st, log)
+	if err != nil {
+		return err
+	}
+
+	engine, err := web.New(web.Config{Require: site.Pages()})
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = "http://" + displayAddr(cfg.Addr)
+	}
+	siteH, err := site.New(site.Config{
+		Store:     st,
+		Related:   related.New(st),
+		Recommend: recommend.New(st, time.Now),
+		Search:    index.New(st),
+		Web:       engine,
+		SiteName:  cfg.SiteName,
+		BaseURL:   strings.TrimSuffix(baseURL, "/"),
+		Now:       time.Now,
+		Logger:    log,
+	})
+	if err != nil {
+		return err
+	}
+
+	p := newPipeline(fc, st, enricher, log)
+	p.OnStored = func(created, updated []*newsdesk.Article) { siteH.Invalidate() }
+	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
+
+	if *withDemo {
+		started := time.Now()
+		sum, err := sched.RunOnce(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("demo ingest: %w", err)
+		}
+		if err := demo.PinPicks(ctx, st, time.Now()); err != nil {
+			return fmt.Errorf("demo picks: %w", err)
+		}
+		siteH.Invalidate()
+		log.Info("demo ingested", slog.Int("sources", sum.Sources), slog.Int("created", sum.Created),
+			slog.Int("failed", sum.Failed), slog.Duration("took", time.Since(started)))
+	}
+
+	mux := http.NewServeMux()
+	siteH.Register(mux)
+	srv := server.New(server.Config{
+		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: strings.HasPrefix(baseURL, "https://"),
+		Ready: func(ctx context.Context) error {
+			if err := st.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if running, _ := sched.Running(); !*noIngest && !running {
+				return errors.New("scheduler not running")
+			}
+			return nil
+		},
+	})
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "newsdesk: serving %s on http://%s\n", cfg.SiteName, displayAddr(srv.Addr()))
+	if m.Ready != nil {
+		m.Ready(srv.Addr())
+	}
+
+	ingestDone := make(chan struct{})
+	if *noIngest {
+		close(ingestDone)
+	} else {
+		go func() {
+			defer close(ingestDone)
+			_ = sched.Run(ctx)
+		}()
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-ingestDone
+	return err
+}
+
+// displayAddr turns ":8080" into "localhost:8080" for messages and links.
+func displayAddr(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "localhost" + addr
+	}
+	if rest, ok := strings.CutPrefix(addr, "0.0.0.0:"); ok {
+		return "localhost:" + rest
+	}
+	if rest, ok := strings.CutPrefix(addr, "[::]:"); ok {
+		return "localhost:" + rest
+	}
+	return addr
+}
