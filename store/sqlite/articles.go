@@ -184,7 +184,9 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	if f.Oldest {
 		order = " ORDER BY a.published_at, a.id"
 	}
-	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+cond+order+limitOffset(f.Limit, f.Offset), args...)
+	// The page is chosen on IDs and dates alone; only its rows are read whole.
+	arts, err := queryArticles(ctx, db.reader, `WITH page AS (SELECT a.id FROM articles a`+cond+order+limitOffset(f.Limit, f.Offset)+`)
+		SELECT `+articleCols+` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id`+order, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("articles: %w", err)
 	}
@@ -231,7 +233,7 @@ func nullSource(id int64) any {
 func findArticle(ctx context.Context, q querier, sourceID int64, guid, url string) (int64, error) {
 	var id int64
 	if guid != "" {
-		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND guid = ? ORDER BY id LIMIT 1`, nullSource(sourceID), guid).Scan(&id)
+		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND guid = ? AND guid <> '' ORDER BY id LIMIT 1`, nullSource(sourceID), guid).Scan(&id)
 		if err == nil {
 			return id, nil
 		} else if err != sql.ErrNoRows {
@@ -239,7 +241,7 @@ func findArticle(ctx context.Context, q querier, sourceID int64, guid, url strin
 		}
 	}
 	if url != "" {
-		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND url = ? ORDER BY id LIMIT 1`, nullSource(sourceID), url).Scan(&id)
+		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_id IS ? AND url = ? AND url <> '' ORDER BY id LIMIT 1`, nullSource(sourceID), url).Scan(&id)
 		if err == nil {
 			return id, nil
 		} else if err != sql.ErrNoRows {
@@ -264,9 +266,9 @@ func prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
 		query string
 	}{
 		{&s.byGUID, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
-			FROM articles WHERE source_id IS ? AND guid = ? ORDER BY id LIMIT 1`},
+			FROM articles WHERE source_id IS ? AND guid = ? AND guid <> '' ORDER BY id LIMIT 1`},
 		{&s.byURL, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
-			FROM articles WHERE source_id IS ? AND url = ? ORDER BY id LIMIT 1`},
+			FROM articles WHERE source_id IS ? AND url = ? AND url <> '' ORDER BY id LIMIT 1`},
 		{&s.storyExists, `SELECT count(*) FROM stories WHERE id = ?`},
 		{&s.newStory, `INSERT INTO stories (title, created_at) VALUES (?, ?) RETURNING id`},
 		{&s.insert, `INSERT INTO articles (source_id, source_name, source_licence, guid, url, slug, headline, lede, body, text,

@@ -39,38 +39,41 @@ CREATE TABLE stories (
 );
 CREATE INDEX stories_last_at ON stories (last_at DESC, id DESC) WHERE articles > 0;
 
+-- Small columns first: SQLite reads a row's columns in order, so dates and
+-- status come before the texts that spill to overflow pages.
 CREATE TABLE articles (
 	id              INTEGER PRIMARY KEY AUTOINCREMENT,
 	source_id       INTEGER REFERENCES sources (id) ON DELETE SET NULL, -- NULL: manual, or source deleted
+	story_id        INTEGER NOT NULL REFERENCES stories (id),
+	status          TEXT    NOT NULL DEFAULT 'published',
+	published_at    INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL DEFAULT 0,
+	fetched_at      INTEGER NOT NULL DEFAULT 0,
+	duplicate_of    INTEGER NOT NULL DEFAULT 0,
+	simhash         INTEGER NOT NULL DEFAULT 0, -- the uint64's bits
+	sections_locked INTEGER NOT NULL DEFAULT 0,
 	source_name     TEXT    NOT NULL DEFAULT '',
 	source_licence  TEXT    NOT NULL DEFAULT 'full', -- the licence when stored; the live source's wins
 	guid            TEXT    NOT NULL DEFAULT '',
 	url             TEXT    NOT NULL DEFAULT '',
 	slug            TEXT    NOT NULL DEFAULT '',
+	language        TEXT    NOT NULL DEFAULT '',
+	fingerprint     TEXT    NOT NULL DEFAULT '',
 	headline        TEXT    NOT NULL,
-	lede            TEXT    NOT NULL DEFAULT '',
-	body            TEXT    NOT NULL DEFAULT '',
-	text            TEXT    NOT NULL DEFAULT '',
 	author          TEXT    NOT NULL DEFAULT '',
 	image_url       TEXT    NOT NULL DEFAULT '',
 	image_alt       TEXT    NOT NULL DEFAULT '',
 	dateline_place  TEXT    NOT NULL DEFAULT '',
 	dateline_agency TEXT    NOT NULL DEFAULT '',
-	language        TEXT    NOT NULL DEFAULT '',
-	published_at    INTEGER NOT NULL,
-	updated_at      INTEGER NOT NULL DEFAULT 0,
-	fetched_at      INTEGER NOT NULL DEFAULT 0,
-	status          TEXT    NOT NULL DEFAULT 'published',
-	fingerprint     TEXT    NOT NULL DEFAULT '',
-	simhash         INTEGER NOT NULL DEFAULT 0, -- the uint64's bits
-	duplicate_of    INTEGER NOT NULL DEFAULT 0,
-	story_id        INTEGER NOT NULL REFERENCES stories (id),
-	sections_locked INTEGER NOT NULL DEFAULT 0
+	lede            TEXT    NOT NULL DEFAULT '',
+	body            TEXT    NOT NULL DEFAULT '',
+	text            TEXT    NOT NULL DEFAULT ''
 );
+-- Lookups by GUID or URL must repeat the "<> ''" condition to use these.
 CREATE INDEX articles_source_guid ON articles (source_id, guid) WHERE guid <> '';
 CREATE INDEX articles_source_url ON articles (source_id, url) WHERE url <> '';
-CREATE INDEX articles_river ON articles (published_at DESC, id DESC);
-CREATE INDEX articles_source_river ON articles (source_id, published_at DESC, id DESC);
+CREATE INDEX articles_river ON articles (status, published_at DESC, id DESC);
+CREATE INDEX articles_source_river ON articles (source_id, status, published_at DESC, id DESC);
 CREATE INDEX articles_story ON articles (story_id, status, published_at);
 CREATE INDEX articles_fingerprint ON articles (fingerprint) WHERE fingerprint <> '';
 
