@@ -57,7 +57,7 @@ func (h *Handler) homeData(ctx context.Context, r *http.Request, n int) (*homePa
 		return nil, fmt.Errorf("home river: %w", err)
 	}
 	p.Latest = arts
-	if p.Pager, err = paginate(&p.page, "/", r.URL.Query(), n, total, perPage); err != nil {
+	if p.Pager, err = paginate(&p.page, "/", nil, n, total, perPage); err != nil {
 		return nil, err
 	}
 	p.OG = &openGraph{Type: "website", Title: h.name, Description: p.Description, URL: p.Canonical, SiteName: h.name}

@@ -50,7 +50,7 @@ func (h *Handler) section(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return fmt.Errorf("section %s: %w", slug, err)
 		}
-		if p.Pager, err = paginate(&p.page, s.Path(), r.URL.Query(), n, total, perPage); err != nil {
+		if p.Pager, err = paginate(&p.page, s.Path(), nil, n, total, perPage); err != nil {
 			return err
 		}
 		p.OG = &openGraph{Type: "website", Title: s.Name, Description: p.Description, URL: p.Canonical, SiteName: h.name}
@@ -91,7 +91,7 @@ func (h *Handler) entity(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return fmt.Errorf("entity %s articles: %w", slug, err)
 		}
-		if p.Pager, err = paginate(&p.page, e.Path(), r.URL.Query(), n, total, perPage); err != nil {
+		if p.Pager, err = paginate(&p.page, e.Path(), nil, n, total, perPage); err != nil {
 			return err
 		}
 		p.OG = &openGraph{Type: "profile", Title: e.Name, Description: p.Description, URL: p.Canonical, SiteName: h.name}
@@ -155,7 +155,7 @@ func (h *Handler) source(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return fmt.Errorf("source %d articles: %w", id, err)
 		}
-		if p.Pager, err = paginate(&p.page, path, r.URL.Query(), n, total, perPage); err != nil {
+		if p.Pager, err = paginate(&p.page, path, nil, n, total, perPage); err != nil {
 			return err
 		}
 		p.OG = &openGraph{Type: "website", Title: s.Name, Description: p.Description, URL: p.Canonical, SiteName: h.name}

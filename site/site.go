@@ -277,10 +277,7 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, render func(ctx
 
 // cachedAs is cached for a document of another content type.
 func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType []string, render func(ctx context.Context, buf *bytes.Buffer) error) {
-	key := r.URL.Path
-	if r.URL.RawQuery != "" {
-		key += "?" + r.URL.RawQuery
-	}
+	key := cacheKey(r)
 	now := h.now()
 	if e, ok := h.pages.get(key, now); ok {
 		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
@@ -296,6 +293,31 @@ func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType [
 	e := newRendered(http.StatusOK, bytes.Clone(buf.Bytes()))
 	h.pages.put(key, e, gen, now)
 	e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
+}
+
+// queryParams are the query parameters any page reads. The cache key keeps
+// only these (first value each), so that junk or tracking parameters can
+// neither split a page into many cache entries nor evict others.
+var queryParams = []string{"page", "q", "section", "source", "from", "to", "sort"}
+
+func cacheKey(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return r.URL.Path
+	}
+	q := r.URL.Query()
+	var b strings.Builder
+	b.WriteString(r.URL.Path)
+	sep := byte('?')
+	for _, k := range queryParams {
+		if vs := q[k]; len(vs) > 0 && vs[0] != "" {
+			b.WriteByte(sep)
+			b.WriteString(k)
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(vs[0]))
+			sep = '&'
+		}
+	}
+	return b.String()
 }
 
 // page is what the layout needs on every page.

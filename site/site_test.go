@@ -830,3 +830,19 @@ type recommendFunc func(ctx context.Context, readerID string, current *newsdesk.
 func (f recommendFunc) Recommend(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
 	return f(ctx, readerID, current, limit)
 }
+
+func TestCacheKeyIgnoresJunk(t *testing.T) {
+	f := newFixture(t, 25)
+	a := f.get("/?page=2")
+	b := f.get("/?utm_source=x&page=2&page=9&junk=%3Cscript%3E")
+	if a.Header().Get("ETag") != b.Header().Get("ETag") || strings.Contains(b.Body.String(), "junk") || strings.Contains(b.Body.String(), "utm_source") {
+		t.Error("junk query parameters change the page")
+	}
+	n := f.h.pages.len()
+	for i := range 50 {
+		f.get("/?x=" + strconv.Itoa(i))
+	}
+	if f.h.pages.len() != n+1 {
+		t.Errorf("junk parameters made %d cache entries", f.h.pages.len()-n)
+	}
+}
