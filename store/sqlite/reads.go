@@ -81,7 +81,7 @@ func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, li
 		WHERE r.at >= ? AND a.status = 'published'`
 	args := []any{tm(since)}
 	if sectionID != 0 {
-		query += ` AND r.article_id IN (SELECT article_id FROM article_sections WHERE section_id IN (` + descendantsSQL + `))`
+		query += ` AND r.article_id IN (SELECT article_id FROM section_river WHERE section_id = ?)`
 		args = append(args, sectionID)
 	}
 	rows, err := db.reader.QueryContext(ctx, query+` GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), args...)
@@ -130,4 +130,29 @@ func (db *DB) PurgeReadEvents(ctx context.Context, before time.Time) (int64, err
 		return 0, fmt.Errorf("purge read events: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// ReadEvents lists every stored view in (reader, article) order, starting
+// after the given key, for copying a store. See newsdesk.ReadEventLister.
+func (db *DB) ReadEvents(ctx context.Context, after newsdesk.ReadEventKey, limit int) ([]newsdesk.ReadEvent, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT reader_id, article_id, at FROM read_events
+		WHERE (reader_id, article_id) > (?, ?) ORDER BY reader_id, article_id`+limitOffset(limit, 0), after.ReaderID, after.ArticleID)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	var out []newsdesk.ReadEvent
+	for rows.Next() {
+		var e newsdesk.ReadEvent
+		var at int64
+		if err := rows.Scan(&e.ReaderID, &e.ArticleID, &at); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.At = ft(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return out, nil
 }
