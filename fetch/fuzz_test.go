@@ -1,11 +1,13 @@
 package fetch
 
 import (
+	"context"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzCheckURL checks the invariant of the URL checks: any URL accepted
@@ -139,4 +141,34 @@ func inetAton(host string) (netip.Addr, bool) {
 	}
 	v |= last
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+// FuzzDial drives Fetch end to end with a resolver that answers any name
+// with the fuzzed address: whatever the URL and the answer, the dialler is
+// only reached with public or allowed addresses.
+func FuzzDial(f *testing.F) {
+	f.Add("http://feed.example/rss", []byte{127, 0, 0, 1})
+	f.Add("http://feed.example/rss", []byte{93, 184, 216, 34})
+	f.Add("https://x.example/", []byte{0xfd, 0, 0xe, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x54})
+	allow := []netip.Prefix{netip.MustParsePrefix("192.168.7.0/24")}
+	f.Fuzz(func(t *testing.T, raw string, ip []byte) {
+		a, ok := netip.AddrFromSlice(ip)
+		if !ok {
+			return
+		}
+		c := New(Options{AllowPrivate: allow, PerHostInterval: -1, Timeout: time.Second, Resolver: anyName{a}})
+		c.dialHook = func(ap netip.AddrPort) error {
+			if d := ap.Addr().Unmap(); !publicOracle(d) && !inAny(allow, d) {
+				t.Errorf("dialled %s for %q", d, raw)
+			}
+			return errOffMachine
+		}
+		c.Fetch(t.Context(), Request{URL: raw})
+	})
+}
+
+type anyName struct{ a netip.Addr }
+
+func (r anyName) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	return []netip.Addr{r.a}, nil
 }
