@@ -185,6 +185,15 @@ func (h *Handler) articleEntry(ctx context.Context, id int64) (*articleEntry, er
 	if e, ok := h.articles.get(id, now); ok {
 		return e, nil
 	}
+	// Other requests may wait for this render: it finishes even if this
+	// request's client goes away.
+	return h.articleFlight.do(id, func() (*articleEntry, error) {
+		return h.renderArticle(context.WithoutCancel(ctx), id, now)
+	})
+}
+
+// renderArticle renders an article page and caches it.
+func (h *Handler) renderArticle(ctx context.Context, id int64, now time.Time) (*articleEntry, error) {
 	gen := h.articles.generation()
 	a, err := h.store.Article(ctx, id)
 	if err != nil {

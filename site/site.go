@@ -96,6 +96,9 @@ type Handler struct {
 	bufs     sync.Pool
 	gzips    sync.Pool
 
+	pageFlight    flight[string, *rendered]
+	articleFlight flight[int64, *articleEntry]
+
 	// sitemapMax is the most URLs one sitemap lists.
 	sitemapMax int
 }
@@ -283,15 +286,23 @@ func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType [
 		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
 		return
 	}
-	gen := h.pages.generation()
-	buf := h.getBuf()
-	defer h.putBuf(buf)
-	if err := render(r.Context(), buf); err != nil {
+	e, err := h.pageFlight.do(key, func() (*rendered, error) {
+		gen := h.pages.generation()
+		buf := h.getBuf()
+		defer h.putBuf(buf)
+		// Other requests may wait for this render: it finishes even if
+		// this request's client goes away.
+		if err := render(context.WithoutCancel(r.Context()), buf); err != nil {
+			return nil, err
+		}
+		e := newRendered(http.StatusOK, bytes.Clone(buf.Bytes()))
+		h.pages.put(key, e, gen, now)
+		return e, nil
+	})
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	e := newRendered(http.StatusOK, bytes.Clone(buf.Bytes()))
-	h.pages.put(key, e, gen, now)
 	e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
 }
 

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -844,5 +846,42 @@ func TestCacheKeyIgnoresJunk(t *testing.T) {
 	}
 	if f.h.pages.len() != n+1 {
 		t.Errorf("junk parameters made %d cache entries", f.h.pages.len()-n)
+	}
+}
+
+// gatedStore holds the home page's Picks call until released, counting
+// calls, to show that concurrent misses render a page once.
+type gatedStore struct {
+	newsdesk.Store
+	gate  chan struct{}
+	calls atomic.Int32
+}
+
+func (g *gatedStore) Picks(ctx context.Context, now time.Time) ([]*newsdesk.Pick, error) {
+	g.calls.Add(1)
+	<-g.gate
+	return g.Store.Picks(ctx, now)
+}
+
+func TestConcurrentMissRendersOnce(t *testing.T) {
+	f := newFixture(t, 2)
+	g := &gatedStore{Store: f.db, gate: make(chan struct{})}
+	f.h.store = g
+	f.h.Invalidate()
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Go(func() { codes[i] = f.get("/").Code })
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(g.gate)
+	wg.Wait()
+	for i, c := range codes {
+		if c != 200 {
+			t.Errorf("request %d: %d", i, c)
+		}
+	}
+	if n := g.calls.Load(); n != 1 {
+		t.Errorf("home rendered %d times for 8 concurrent requests", n)
 	}
 }
