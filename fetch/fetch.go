@@ -51,7 +51,8 @@ type Resolver interface {
 // Options configure a Client. Zero fields take the defaults above.
 type Options struct {
 	UserAgent string
-	// Timeout bounds one whole fetch, redirects and body included.
+	// Timeout bounds one fetch from the moment it may start (after the
+	// per-host wait), redirects and body included.
 	Timeout time.Duration
 	// MaxBodyBytes caps the body as sent on the wire.
 	MaxBodyBytes int64

@@ -200,7 +200,7 @@ func TestFetchRefusesURLs(t *testing.T) {
 		{"http://[::ffff:7f00:1]/", KindBlocked, "loopback"},
 		{"http://[64:ff9b::7f00:1]/", KindBlocked, "IPv6 form of 127.0.0.1"},
 		{"http://[fd00:ec2::254]/latest/meta-data/", KindBlocked, "cloud metadata"},
-		{"http://169.254.169.254/latest/meta-data/", KindBlocked, "cloud metadata"},
+		{"http://169.254.169.254/latest/meta-data/", KindBlocked, "cloud metadata endpoint; allow it with --allow-private 169.254.169.254/32"},
 		{"http://[fe80::1%25eth0]/", KindBadURL, "IPv6"},
 		{"http://0.0.0.0/", KindBlocked, "0.0.0.0/8"},
 		{"http://2130706433/", KindBlocked, "127.0.0.1 is loopback"},

@@ -17,8 +17,13 @@ type BlockedError struct {
 }
 
 func (e *BlockedError) Error() string {
+	if e.Reason == reasonMetadata {
+		return fmt.Sprintf("address %s is %s; allow it with --allow-private %s/%d", e.Addr, e.Reason, e.Addr, e.Addr.BitLen())
+	}
 	return fmt.Sprintf("address %s is %s; allow it with --allow-private", e.Addr, e.Reason)
 }
+
+const reasonMetadata = "a cloud metadata endpoint"
 
 type special struct {
 	prefix netip.Prefix
@@ -122,7 +127,7 @@ func (g *guard) check(a netip.Addr) error {
 			if g.allowedExactly(a) {
 				return nil
 			}
-			return &BlockedError{Addr: a, Reason: "a cloud metadata endpoint"}
+			return &BlockedError{Addr: a, Reason: reasonMetadata}
 		}
 	}
 	if g.allowed(a) {
