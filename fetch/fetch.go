@@ -73,6 +73,11 @@ type Options struct {
 	// dialer (the demo serves embedded files through one). URL checks,
 	// limits and politeness still apply.
 	Transport http.RoundTripper
+	// WrapTransport, when set, wraps the transport that carries requests
+	// (the guarded one unless Transport is set): the demo answers its own
+	// hosts from embedded files and passes every other request on, still
+	// guarded.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// Resolver resolves host names for the guarded dialer; by default
 	// net.DefaultResolver.
 	Resolver Resolver
@@ -164,9 +169,12 @@ func New(o Options) *Client {
 	}
 	c.hosts.init(o.PerHostConcurrency)
 	c.robots.init()
-	rt := o.Transport
+	var rt http.RoundTripper = o.Transport
 	if rt == nil {
 		rt = c.newTransport()
+	}
+	if o.WrapTransport != nil {
+		rt = o.WrapTransport(rt)
 	}
 	c.http = &http.Client{
 		Transport:     rt,

@@ -54,9 +54,7 @@ func newFetcher(cfg *Config, log *slog.Logger, wrap func(http.RoundTripper) http
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	opts := fetch.Options{AllowPrivate: allow, Logger: log, UserAgent: cfg.UserAgent}
-	if wrap != nil {
-		opts.Transport = wrap(fetch.NewTransport(opts))
-	}
+	opts.WrapTransport = wrap
 	return fetch.New(opts), nil
 }
 
