@@ -101,3 +101,10 @@ func roundDuration(d time.Duration) string {
 	}
 	return d.Round(time.Second).String()
 }
+
+// ErrorKind names the kind of failure, for metrics labels.
+func (e *Error) ErrorKind() string { return string(e.Kind) }
+
+// RetryAfterDuration is how long the server asked us to wait (0 if it did
+// not), so that the scheduler does not come back sooner.
+func (e *Error) RetryAfterDuration() time.Duration { return e.RetryAfter }
