@@ -368,3 +368,48 @@ func EstimateJaccard(a, b []uint32) float64 {
 	}
 	return float64(eq) / float64(len(a))
 }
+
+// Tokens splits s into words as Words does, but keeps their case, and keeps
+// a number with a decimal point or thousands separator whole ("7.1",
+// "37,000" → "37000", "$3.5" → "3.5"), so that a version or a figure stays
+// one word. Callers lower-case the words they compare.
+func Tokens(s string) []string {
+	toks := make([]string, 0, len(s)/6+1)
+	var b strings.Builder
+	digits := false // the word so far ends in a digit
+	flush := func() {
+		if b.Len() > 0 {
+			toks = append(toks, b.String())
+			b.Reset()
+		}
+		digits = false
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			digits = unicode.IsDigit(r)
+		case unicode.Is(unicode.Mn, r) && b.Len() > 0:
+			b.WriteRune(r)
+		case (r == '.' || r == ',') && digits && i < len(s) && s[i] >= '0' && s[i] <= '9':
+			if r == '.' {
+				b.WriteRune(r)
+			}
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			next, m := utf8.DecodeRuneInString(s[i:])
+			if next == 's' || next == 'S' {
+				after, _ := utf8.DecodeRuneInString(s[i+m:])
+				if i+m >= len(s) || !(unicode.IsLetter(after) || unicode.IsDigit(after)) {
+					i += m
+					flush()
+				}
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return toks
+}

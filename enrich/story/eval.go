@@ -22,7 +22,7 @@ import (
 // for scoring. It writes "ID\tSTORY_KEY" per row to w and B-cubed
 // precision/recall/F1 and the adjusted Rand index to scoreTo.
 func EvalUCI(r io.Reader, w io.Writer, scoreTo io.Writer) error {
-	return evalUCI(r, w, scoreTo, Options{})
+	return evalUCI(r, w, scoreTo, Options{}, defaultParams())
 }
 
 type uciRow struct {
@@ -33,14 +33,14 @@ type uciRow struct {
 	at    time.Time
 }
 
-func evalUCI(r io.Reader, w io.Writer, scoreTo io.Writer, opt Options) error {
+func evalUCI(r io.Reader, w io.Writer, scoreTo io.Writer, opt Options, p params) error {
 	rows, err := readUCI(r)
 	if err != nil {
 		return err
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
 	ctx := context.Background()
-	c := New(opt)
+	c := newClusterer(opt, p)
 	var nextStory int64
 	pred := make([]int64, len(rows))
 	gold := make([]string, len(rows))
@@ -67,11 +67,11 @@ func evalUCI(r io.Reader, w io.Writer, scoreTo io.Writer, opt Options) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("eval uci: write: %w", err)
 	}
-	p, rec, f1 := BCubed(pred, gold)
+	prec, rec, f1 := BCubed(pred, gold)
 	fmt.Fprintf(scoreTo, "rows\t%d\n", len(rows))
 	fmt.Fprintf(scoreTo, "stories_gold\t%d\n", distinct(gold))
 	fmt.Fprintf(scoreTo, "stories_predicted\t%d\n", distinct(pred))
-	fmt.Fprintf(scoreTo, "bcubed_precision\t%.4f\n", p)
+	fmt.Fprintf(scoreTo, "bcubed_precision\t%.4f\n", prec)
 	fmt.Fprintf(scoreTo, "bcubed_recall\t%.4f\n", rec)
 	fmt.Fprintf(scoreTo, "bcubed_f1\t%.4f\n", f1)
 	fmt.Fprintf(scoreTo, "ari\t%.4f\n", ARI(pred, gold))

@@ -4,16 +4,24 @@
 //
 // The clusterer keeps, for the articles of a recent window (72 hours by
 // default), an inverted index from terms to the stories using them, the
-// document frequency of every term, and each story's centroid: the summed
-// term weights of its articles. An article's terms are its headline, the
-// words of its URL slug (they often carry a longer headline), its lede and
-// the start of its text, stemmed, plus its entities. Candidate stories come
-// from the postings of the article's rarest terms, most recent first and
-// capped, so the cost of a decision does not grow with the index. Each
-// candidate is scored by the TF-IDF cosine of the article against the
-// story's centroid, lowered a little with the time since the story's last
-// article; the best candidate at or above the threshold wins. A near
-// duplicate (DuplicateOf set by dedup) joins its original's story.
+// document frequency of every term, and each story's centroid. An article's
+// vector has three fields, scored apart so that a headline and a whole
+// article are judged on the same scale:
+//
+//   - title: the headline's words, stemmed, its adjacent word pairs, and the
+//     words of its URL slug (they often carry a longer headline). Names,
+//     acronyms, tickers and figures weigh more than common words.
+//   - body: the lede and the start of the text, with saturated term counts.
+//   - entities: the entities found by the entity step.
+//
+// Candidate stories come from the postings of the article's rarest terms,
+// most recent first and capped, so the cost of a decision does not grow with
+// the index. A candidate's score is, for each field the article and the
+// story both have, a mix of the TF-IDF cosine to the story's centroid and the
+// mean cosine to its few most similar recent members, averaged over those
+// fields and lowered with the time since the story's last article. The best
+// candidate at or above the threshold wins. A near duplicate (DuplicateOf set
+// by dedup) joins its original's story.
 package story
 
 import (
@@ -23,8 +31,11 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -34,27 +45,74 @@ import (
 // Defaults.
 const (
 	DefaultWindow      = 72 * time.Hour
-	DefaultThreshold   = 0.07
+	DefaultThreshold   = 0.06
 	DefaultMaxArticles = 1_000_000
 )
 
-// Weights of the fields of an article in its term vector, and the limits
-// that keep a decision's cost flat.
+// Fields of a vector. A term's key starts with its field's mark, except for
+// title terms.
 const (
-	weightHeadline   = 1.0
-	weightSlug       = 0.8 // slug words not already in the headline
-	weightLede       = 0.5
-	weightText       = 0.25
-	weightEntity     = 1.5
-	textWords        = 150 // words of Text read
-	queryTerms       = 12  // rarest terms of the article used to find candidates
+	fieldTitle = iota
+	fieldBody
+	fieldEntity
+	nFields
+)
+
+const (
+	markBody   = "\x01"
+	markEntity = "\x02"
+)
+
+func fieldOf(key string) int {
+	if key != "" {
+		switch key[0] {
+		case markBody[0]:
+			return fieldBody
+		case markEntity[0]:
+			return fieldEntity
+		}
+	}
+	return fieldTitle
+}
+
+// Limits that keep a decision's cost flat and memory bounded.
+const (
+	textWords        = 200 // words of Text read
+	bodyTerms        = 48  // body terms kept per article, the most frequent
+	queryTerms       = 16  // heaviest terms of the article used to find candidates
 	candidatesScored = 32  // candidate stories scored in full
 	postingsRead     = 24  // most recent postings read per query term
 	centroidMax      = 400 // terms kept per story centroid
 	recentMax        = 12  // latest members of a story compared one by one
-	mixCentroid      = 0.8 // share of the centroid cosine in the score, the rest is the best member's
-	timePenalty      = 0.2 // score lost by a story last seen a full window ago
 )
+
+// params are the weights of the model. New uses defaultParams; tests vary
+// them to measure.
+type params struct {
+	threshold   float64
+	slug        float64 // slug words not in the headline
+	bigram      float64 // adjacent title words
+	name        float64 // factor for names, acronyms and tickers
+	number      float64 // factor for figures
+	fieldWeight [nFields]float64
+	mixCentroid float64 // share of the centroid cosine, the rest is the members'
+	knn         int     // most similar recent members averaged
+	halfLife    float64 // hours: the score halves for each halfLife since the story's last article
+}
+
+func defaultParams() params {
+	return params{
+		threshold:   DefaultThreshold,
+		slug:        0.8,
+		bigram:      0.5,
+		name:        1.5,
+		number:      1,
+		fieldWeight: [nFields]float64{1, 1, 0.5},
+		mixCentroid: 0.8,
+		knn:         3,
+		halfLife:    6,
+	}
+}
 
 // Options configure a Clusterer.
 type Options struct {
@@ -67,6 +125,7 @@ type Options struct {
 // Clusterer is the story enrichment step. It is safe for concurrent use.
 type Clusterer struct {
 	opt Options
+	p   params
 	log *slog.Logger
 
 	mu      sync.Mutex
@@ -80,6 +139,7 @@ type Clusterer struct {
 
 type term struct {
 	key      string
+	field    uint8
 	df       int       // live articles using the term
 	postings []posting // stories using the term, in order of use
 }
@@ -95,7 +155,7 @@ type story struct {
 	first   time.Time
 	last    time.Time
 	weights map[*term]float64
-	norm    float64 // TF-IDF norm of weights, as of the last change
+	norm    [nFields]float64 // TF-IDF norm of weights per field, as of the last change
 	posted  map[*term]int64
 	recent  []*doc // the latest members, at most recentMax
 }
@@ -105,18 +165,23 @@ type doc struct {
 	st    *story
 	at    time.Time
 	terms []*term
-	w     []float64 // raw weight of each term
+	w     []float32 // raw weight of each term
 	gone  bool
 }
 
 // New returns an empty Clusterer; Warm fills it from the store.
 func New(opt Options) *Clusterer {
+	return newClusterer(opt, defaultParams())
+}
+
+func newClusterer(opt Options, p params) *Clusterer {
 	if opt.Window <= 0 {
 		opt.Window = DefaultWindow
 	}
-	if opt.Threshold <= 0 {
-		opt.Threshold = DefaultThreshold
+	if opt.Threshold > 0 {
+		p.threshold = opt.Threshold
 	}
+	opt.Threshold = p.threshold
 	if opt.MaxArticles <= 0 {
 		opt.MaxArticles = DefaultMaxArticles
 	}
@@ -125,6 +190,7 @@ func New(opt Options) *Clusterer {
 	}
 	return &Clusterer{
 		opt:     opt,
+		p:       p,
 		log:     opt.Logger,
 		terms:   make(map[string]*term),
 		stories: make(map[int64]*story),
@@ -135,52 +201,164 @@ func New(opt Options) *Clusterer {
 // Name is the step's name.
 func (c *Clusterer) Name() string { return "story" }
 
-// Vector is the weighted terms of an article, before IDF.
+// Vector is the weighted terms of an article, before IDF. Body terms are
+// keyed with a leading \x01 and entities with a leading \x02.
 type Vector map[string]float64
 
 // ArticleVector returns the term weights of an article: headline, slug
 // words, lede, the start of the text, and entities.
 func ArticleVector(a *newsdesk.Article) Vector {
+	return articleVector(a, defaultParams())
+}
+
+func articleVector(a *newsdesk.Article, p params) Vector {
 	v := make(Vector)
-	head := textsim.Terms(a.Headline)
-	for _, t := range head {
-		v[t] = weightHeadline
+	var prev string
+	set := func(k string, w float64) {
+		if w > v[k] {
+			v[k] = w
+		}
 	}
+	toks := textsim.Tokens(a.Headline)
+	titleCase := isTitleCase(toks)
+	for i, tok := range toks {
+		lower := strings.ToLower(tok)
+		if textsim.IsStopword(lower) || utf8.RuneCountInString(lower) < 2 {
+			prev = ""
+			continue
+		}
+		t := textsim.Stem(lower)
+		w := 1.0
+		switch {
+		case hasDigit(tok):
+			w *= p.number
+		case isAcronym(tok) || hasInnerUpper(tok) || (!titleCase && i > 0 && startsUpper(tok)):
+			w *= p.name
+		}
+		set(t, w)
+		if prev != "" && p.bigram > 0 {
+			set(prev+" "+t, p.bigram)
+		}
+		prev = t
+	}
+	prev = ""
 	for _, w := range textsim.SlugWords(a.URL) {
 		if textsim.IsStopword(w) || len(w) < 2 {
+			prev = ""
 			continue
 		}
 		t := textsim.Stem(w)
 		if _, ok := v[t]; !ok {
-			v[t] = weightSlug
+			v[t] = p.slug
 		}
-	}
-	add := func(text string, weight float64, limit int) {
-		ts := textsim.Terms(text)
-		if limit > 0 && len(ts) > limit {
-			ts = ts[:limit]
-		}
-		seen := make(map[string]bool)
-		for _, t := range ts {
-			if !seen[t] {
-				seen[t] = true
-				v[t] += weight
+		if prev != "" && p.bigram > 0 {
+			if _, ok := v[prev+" "+t]; !ok {
+				v[prev+" "+t] = p.slug * p.bigram
 			}
 		}
+		prev = t
 	}
-	add(a.Lede, weightLede, 0)
-	add(a.Text, weightText, textWords)
+	// Body: lede and the start of the text, counts saturated as in BM25.
+	tf := make(map[string]float64)
+	for _, t := range textsim.Terms(a.Lede) {
+		tf[t] += 1
+	}
+	ts := textsim.Terms(a.Text)
+	if len(ts) > textWords {
+		ts = ts[:textWords]
+	}
+	for _, t := range ts {
+		tf[t] += 0.5
+	}
+	if len(tf) > 0 {
+		type kv struct {
+			k string
+			n float64
+		}
+		all := make([]kv, 0, len(tf))
+		for k, n := range tf {
+			all = append(all, kv{k, n})
+		}
+		sort.Slice(all, func(i, j int) bool {
+			if all[i].n != all[j].n {
+				return all[i].n > all[j].n
+			}
+			return all[i].k < all[j].k
+		})
+		if len(all) > bodyTerms {
+			all = all[:bodyTerms]
+		}
+		const k1 = 1.2
+		for _, x := range all {
+			v[markBody+x.k] = x.n * (k1 + 1) / (x.n + k1)
+		}
+	}
 	for i, e := range a.Entities {
 		if e.ID == 0 {
 			continue
 		}
-		w := weightEntity
+		w := 1.0
 		if i >= 3 {
 			w /= 2 // less salient
 		}
-		v["\x00e"+strconv.FormatInt(e.ID, 10)] = w
+		v[markEntity+strconv.FormatInt(e.ID, 10)] = w
 	}
 	return v
+}
+
+// isTitleCase reports whether most longer words of a headline are
+// capitalised, so that capitals say nothing about names.
+func isTitleCase(toks []string) bool {
+	n, up := 0, 0
+	for _, t := range toks {
+		if len(t) < 4 || hasDigit(t) {
+			continue
+		}
+		n++
+		if startsUpper(t) {
+			up++
+		}
+	}
+	return n > 0 && up*10 >= n*6
+}
+
+func startsUpper(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return unicode.IsUpper(r)
+}
+
+// isAcronym: two to six letters, all capitals (NSA, GM, URBN).
+func isAcronym(t string) bool {
+	if len(t) < 2 || len(t) > 6 {
+		return false
+	}
+	for _, r := range t {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasInnerUpper: a capital after a small letter (iOS, McDonald, JetBlue).
+func hasInnerUpper(t string) bool {
+	lower := false
+	for _, r := range t {
+		if unicode.IsUpper(r) && lower {
+			return true
+		}
+		lower = unicode.IsLower(r)
+	}
+	return false
+}
+
+func hasDigit(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // idf is the inverse document frequency of a term over the window. Caller
@@ -200,30 +378,33 @@ type Candidate struct {
 	Shared  []string // the article's heaviest terms found in the story
 }
 
-// Decide returns the best story for an article with vector v at time at,
-// and the other candidates considered, best first.
+type qterm struct {
+	t *term
+	w float64 // TF-IDF weight
+}
+
+// Decide returns the stories an article with vector v at time at could
+// join, best first.
 func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	type qt struct {
-		t *term
-		w float64 // TF-IDF weight
-	}
-	var q []qt
-	var qnorm float64
+	var q []qterm
+	var qnorm [nFields]float64
 	for k, w := range v {
 		t := c.terms[k]
 		tw := w * c.idf(t)
-		qnorm += tw * tw
+		qnorm[fieldOf(k)] += tw * tw
 		if t != nil {
-			q = append(q, qt{t, tw})
+			q = append(q, qterm{t, tw})
 		}
 	}
-	if len(q) == 0 || qnorm == 0 {
+	for f := range qnorm {
+		qnorm[f] = math.Sqrt(qnorm[f])
+	}
+	if len(q) == 0 {
 		return nil
 	}
-	qnorm = math.Sqrt(qnorm)
-	// Rarest (heaviest) terms first; ties by key for determinism.
+	// Heaviest terms first; ties by key for determinism.
 	sort.Slice(q, func(i, j int) bool {
 		if q[i].w != q[j].w {
 			return q[i].w > q[j].w
@@ -268,40 +449,10 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	}
 	out := make([]Candidate, 0, len(top))
 	for _, st := range top {
-		if st.norm == 0 {
-			continue
+		score := c.score(st, q, qmap, qnorm, at)
+		if score > 0 {
+			out = append(out, Candidate{StoryID: st.id, Score: score})
 		}
-		var dot float64
-		for _, x := range q {
-			if w, ok := st.weights[x.t]; ok {
-				dot += x.w * w * c.idf(x.t)
-			}
-		}
-		score := dot / (qnorm * st.norm)
-		var best float64
-		for _, m := range st.recent {
-			if m.gone {
-				continue
-			}
-			var mdot, mnorm float64
-			for i, t := range m.terms {
-				x := m.w[i] * c.idf(t)
-				mnorm += x * x
-				if qw, ok := qmap[t]; ok {
-					mdot += qw * x
-				}
-			}
-			if mnorm > 0 {
-				best = math.Max(best, mdot/(qnorm*math.Sqrt(mnorm)))
-			}
-		}
-		score = mixCentroid*score + (1-mixCentroid)*best
-		dt := at.Sub(st.last)
-		if dt < 0 {
-			dt = 0
-		}
-		score *= 1 - timePenalty*math.Min(1, float64(dt)/float64(c.opt.Window))
-		out = append(out, Candidate{StoryID: st.id, Score: score})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
@@ -321,9 +472,83 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	return out
 }
 
+// score is how well an article's query terms fit story st. Caller holds mu.
+func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [nFields]float64, at time.Time) float64 {
+	var dot [nFields]float64
+	for _, x := range q {
+		if w, ok := st.weights[x.t]; ok {
+			dot[x.t.field] += x.w * w * c.idf(x.t)
+		}
+	}
+	// The recent members' cosines, per field, the best knn averaged.
+	var mem [nFields][recentMax]float64
+	nm := 0
+	for _, m := range st.recent {
+		if m.gone {
+			continue
+		}
+		var mdot, mnorm [nFields]float64
+		for i, t := range m.terms {
+			x := float64(m.w[i]) * c.idf(t)
+			mnorm[t.field] += x * x
+			if qw, ok := qmap[t]; ok {
+				mdot[t.field] += qw * x
+			}
+		}
+		for f := range mdot {
+			if mnorm[f] > 0 && qnorm[f] > 0 {
+				mem[f][nm] = mdot[f] / (qnorm[f] * math.Sqrt(mnorm[f]))
+			}
+		}
+		nm++
+	}
+	var sum, wsum float64
+	for f := 0; f < nFields; f++ {
+		if qnorm[f] == 0 || st.norm[f] == 0 {
+			continue
+		}
+		cent := dot[f] / (qnorm[f] * st.norm[f])
+		best := topMean(mem[f][:nm], c.p.knn)
+		sum += c.p.fieldWeight[f] * (c.p.mixCentroid*cent + (1-c.p.mixCentroid)*best)
+		wsum += c.p.fieldWeight[f]
+	}
+	if wsum == 0 {
+		return 0
+	}
+	score := sum / wsum
+	dt := at.Sub(st.last)
+	if dt < 0 {
+		dt = 0
+	}
+	if c.p.halfLife > 0 {
+		score *= math.Exp2(-dt.Hours() / c.p.halfLife)
+	}
+	return score
+}
+
+// topMean is the mean of the k largest of xs (all of them when fewer). It
+// reorders xs.
+func topMean(xs []float64, k int) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(xs)))
+	if k > len(xs) {
+		k = len(xs)
+	}
+	var s float64
+	for _, x := range xs[:k] {
+		s += x
+	}
+	return s / float64(k)
+}
+
 func printable(k string) string {
-	if len(k) > 2 && k[0] == 0 {
-		return "entity:" + k[2:]
+	switch fieldOf(k) {
+	case fieldEntity:
+		return "entity:" + k[1:]
+	case fieldBody:
+		return "body:" + k[1:]
 	}
 	return k
 }
@@ -345,11 +570,11 @@ func (c *Clusterer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.
 			return nil
 		}
 	}
-	cands := c.Decide(ArticleVector(a), articleTime(a))
-	if len(cands) == 0 || cands[0].Score < c.opt.Threshold {
+	cands := c.Decide(articleVector(a, c.p), articleTime(a))
+	if len(cands) == 0 || cands[0].Score < c.p.threshold {
 		if len(cands) > 0 {
 			ex.Add(c.Name(), "new story: best candidate story %d scored %.2f, below %.2f (shared %v)",
-				cands[0].StoryID, cands[0].Score, c.opt.Threshold, cands[0].Shared)
+				cands[0].StoryID, cands[0].Score, c.p.threshold, cands[0].Shared)
 		} else {
 			ex.Add(c.Name(), "new story: no recent story shares its terms")
 		}
@@ -357,7 +582,7 @@ func (c *Clusterer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.
 	}
 	a.StoryID = cands[0].StoryID
 	ex.Add(c.Name(), "joins story %d (score %.2f ≥ %.2f; shared %v; %d candidates)",
-		a.StoryID, cands[0].Score, c.opt.Threshold, cands[0].Shared, len(cands))
+		a.StoryID, cands[0].Score, c.p.threshold, cands[0].Shared, len(cands))
 	return nil
 }
 
@@ -374,7 +599,7 @@ func (c *Clusterer) Stored(ctx context.Context, articles []*newsdesk.Article) {
 		if a.ID == 0 || a.StoryID == 0 || a.Status == newsdesk.StatusUnpublished {
 			continue
 		}
-		c.Add(a.ID, a.StoryID, ArticleVector(a), articleTime(a))
+		c.Add(a.ID, a.StoryID, articleVector(a, c.p), articleTime(a))
 	}
 }
 
@@ -392,18 +617,24 @@ func (c *Clusterer) Add(id, storyID int64, v Vector, at time.Time) {
 		st = &story{id: storyID, first: at, last: at, weights: make(map[*term]float64), posted: make(map[*term]int64)}
 		c.stories[storyID] = st
 	}
-	d := &doc{id: id, st: st, at: at, terms: make([]*term, 0, len(v)), w: make([]float64, 0, len(v))}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same article always indexes the same way
+	d := &doc{id: id, st: st, at: at, terms: make([]*term, 0, len(v)), w: make([]float32, 0, len(v))}
 	unix := at.Unix()
 	st.members++
-	for k, w := range v {
+	for _, k := range keys {
+		w := v[k]
 		t := c.terms[k]
 		if t == nil {
-			t = &term{key: k}
+			t = &term{key: k, field: uint8(fieldOf(k))}
 			c.terms[k] = t
 		}
 		t.df++
 		d.terms = append(d.terms, t)
-		d.w = append(d.w, w)
+		d.w = append(d.w, float32(w))
 		st.weights[t] += w
 		if last, ok := st.posted[t]; !ok || unix-last > int64(c.opt.Window/time.Second)/4 {
 			st.posted[t] = unix
@@ -434,14 +665,16 @@ func (c *Clusterer) Add(id, storyID int64, v Vector, at time.Time) {
 	c.evict()
 }
 
-// renorm recomputes a story's TF-IDF norm. Caller holds mu.
+// renorm recomputes a story's TF-IDF norms. Caller holds mu.
 func (c *Clusterer) renorm(st *story) {
-	var n float64
+	var n [nFields]float64
 	for t, w := range st.weights {
 		x := w * c.idf(t)
-		n += x * x
+		n[t.field] += x * x
 	}
-	st.norm = math.Sqrt(n)
+	for f := range n {
+		st.norm[f] = math.Sqrt(n[f])
+	}
 }
 
 // prune keeps the centroidMax heaviest terms of a story. Caller holds mu.
@@ -454,7 +687,12 @@ func (c *Clusterer) prune(st *story) {
 	for t, w := range st.weights {
 		all = append(all, tw{t, w * c.idf(t)})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].w > all[j].w })
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].w != all[j].w {
+			return all[i].w > all[j].w
+		}
+		return all[i].t.key < all[j].t.key
+	})
 	for _, x := range all[centroidMax:] {
 		delete(st.weights, x.t)
 		delete(st.posted, x.t)
