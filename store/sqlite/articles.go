@@ -126,7 +126,7 @@ func queryArticles(ctx context.Context, q querier, query string, args ...any) ([
 // Article returns one article with its sections and entities, ENOTFOUND if
 // there is none.
 func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) {
-	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+` WHERE a.id = ?`, id)
+	arts, err := queryArticles(ctx, db.r, `SELECT `+articleCols+articleFrom+` WHERE a.id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("article %d: %w", id, err)
 	}
@@ -152,9 +152,6 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	if f.SourceID != nil {
 		add("a.source_id = ?", *f.SourceID)
 	}
-	if f.SectionID != nil {
-		add("a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendantsSQL+"))", *f.SectionID)
-	}
 	if f.EntityID != nil {
 		add("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)", *f.EntityID)
 	}
@@ -170,29 +167,55 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	if f.Before != nil {
 		add("a.published_at < ?", tm(*f.Before))
 	}
-	if !f.IncludeUnpublished {
-		add("a.status = 'published'")
-	}
 	if f.ExcludeDuplicates {
 		add("a.duplicate_of = 0")
+	}
+	desc, asc := " DESC", ""
+	if f.Oldest {
+		desc, asc = "", " ASC"
+	}
+	var from, order, countQuery string
+	if f.SectionID != nil && !f.IncludeUnpublished {
+		// Published articles of a section and its descendants: one range
+		// of the section river, already in order.
+		extra := where
+		where = append([]string{"r.section_id = ?"}, where...)
+		args = append([]any{*f.SectionID}, args...)
+		from = " FROM section_river r JOIN articles a ON a.id = r.article_id"
+		order = " ORDER BY r.published_at" + desc + asc + ", r.article_id" + desc + asc
+		if len(extra) == 0 {
+			countQuery = `SELECT count(*) FROM section_river r WHERE r.section_id = ?`
+		} else {
+			countQuery = `SELECT count(*)` + from + " WHERE " + strings.Join(where, " AND ")
+		}
+	} else {
+		if f.SectionID != nil {
+			add("a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendantsSQL+"))", *f.SectionID)
+		}
+		if !f.IncludeUnpublished {
+			add("a.status = 'published'")
+		}
+		from = " FROM articles a"
+		order = " ORDER BY a.published_at" + desc + asc + ", a.id" + desc + asc
+		countQuery = `SELECT count(*) FROM articles a`
+		if len(where) > 0 {
+			countQuery += " WHERE " + strings.Join(where, " AND ")
+		}
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	order := " ORDER BY a.published_at DESC, a.id DESC"
-	if f.Oldest {
-		order = " ORDER BY a.published_at, a.id"
-	}
 	// The page is chosen on IDs and dates alone; only its rows are read whole.
-	arts, err := queryArticles(ctx, db.reader, `WITH page AS (SELECT a.id FROM articles a`+cond+order+limitOffset(f.Limit, f.Offset)+`)
-		SELECT `+articleCols+` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id`+order, args...)
+	outer := " ORDER BY a.published_at" + desc + asc + ", a.id" + desc + asc
+	arts, err := queryArticles(ctx, db.r, `WITH page AS (SELECT a.id`+from+cond+order+limitOffset(f.Limit, f.Offset)+`)
+		SELECT `+articleCols+` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id`+outer, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("articles: %w", err)
 	}
 	total := len(arts) + max(f.Offset, 0)
 	if f.Limit > 0 && len(arts) == f.Limit || f.Offset > 0 && len(arts) == 0 {
-		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM articles a`+cond, args...).Scan(&total); err != nil {
+		if err := db.r.QueryRowContext(ctx, countQuery, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count articles: %w", err)
 		}
 	}
@@ -205,7 +228,7 @@ func (db *DB) FindByFingerprint(ctx context.Context, fingerprint string) ([]*new
 	if fingerprint == "" {
 		return nil, nil
 	}
-	arts, err := queryArticles(ctx, db.reader, `SELECT `+articleCols+articleFrom+`
+	arts, err := queryArticles(ctx, db.r, `SELECT `+articleCols+articleFrom+`
 		WHERE a.fingerprint = ? AND a.status = 'published' ORDER BY a.published_at, a.id`, fingerprint)
 	if err != nil {
 		return nil, fmt.Errorf("find by fingerprint: %w", err)
@@ -216,7 +239,7 @@ func (db *DB) FindByFingerprint(ctx context.Context, fingerprint string) ([]*new
 // ArticleExists reports the ID of the article of sourceID (0: manual) with
 // this GUID, else this URL, or 0.
 func (db *DB) ArticleExists(ctx context.Context, sourceID int64, guid, url string) (int64, error) {
-	id, err := findArticle(ctx, db.reader, sourceID, guid, url)
+	id, err := findArticle(ctx, db.r, sourceID, guid, url)
 	if err != nil {
 		return 0, fmt.Errorf("article exists: %w", err)
 	}
@@ -259,9 +282,12 @@ type upsertStmts struct {
 	sectionBySlug, entityByName                          *sql.Stmt
 }
 
-func prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
-	s := &upsertStmts{}
-	for _, p := range []struct {
+// upsertQueries are the statements of upsertStmts, in field order.
+func (s *upsertStmts) queries() []struct {
+	dst   **sql.Stmt
+	query string
+} {
+	return []struct {
 		dst   **sql.Stmt
 		query string
 	}{
@@ -285,7 +311,26 @@ func prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
 		{&s.insEntity, `INSERT OR IGNORE INTO article_entities (article_id, entity_id, mentions, position) VALUES (?, ?, ?, ?)`},
 		{&s.sectionBySlug, `SELECT id FROM sections WHERE slug = ?`},
 		{&s.entityByName, `SELECT entity_id FROM entity_names WHERE name_key = ?`},
-	} {
+	}
+}
+
+// prepareWriter prepares the upsert statements on the writer, once.
+func (db *DB) prepareWriter(ctx context.Context) error {
+	for _, p := range (&upsertStmts{}).queries() {
+		if _, err := db.w.stmt(ctx, p.query); err != nil {
+			return fmt.Errorf("prepare %q: %w", p.query, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
+	s := &upsertStmts{}
+	for _, p := range s.queries() {
+		if st := db.w.cached(p.query); st != nil {
+			*p.dst = tx.StmtContext(ctx, st) // prepared on the writer's one connection already
+			continue
+		}
 		st, err := tx.PrepareContext(ctx, p.query)
 		if err != nil {
 			s.close()
@@ -420,12 +465,13 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 				return err
 			}
 		}
-		st, err := prepareUpsert(ctx, tx)
+		st, err := db.prepareUpsert(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer st.close()
 		touched := map[int64]bool{}
+		var filed []int64 // articles whose filing may have changed
 		for _, a := range articles {
 			m, err := st.match(ctx, sourceID, a)
 			if err != nil {
@@ -435,8 +481,8 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 				if err := db.updateMatched(ctx, st, m, a, now); err != nil {
 					return err
 				}
-				if a.UpdatedAt.UnixMicro() != m.updatedAt {
-					touched[m.storyID] = true
+				if tm(a.UpdatedAt) != m.updatedAt {
+					filed = append(filed, a.ID)
 				}
 				continue
 			}
@@ -444,7 +490,11 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 				return err
 			}
 			touched[a.StoryID] = true
+			filed = append(filed, a.ID)
 			created = append(created, a)
+		}
+		if err := refreshSectionRiver(ctx, tx, filed); err != nil {
+			return err
 		}
 		ids := make([]int64, 0, len(touched))
 		for id := range touched {
@@ -590,7 +640,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
 		if err != nil {
 			return err
 		}
-		st, err := prepareUpsert(ctx, tx)
+		st, err := db.prepareUpsert(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -605,6 +655,9 @@ func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
 			return err
 		}
 		if err := st.writeEntities(ctx, a.ID, a.Entities); err != nil {
+			return err
+		}
+		if err := refreshSectionRiver(ctx, tx, []int64{a.ID}); err != nil {
 			return err
 		}
 		if err := refreshStories(ctx, tx, []int64{m.storyID, story}); err != nil {

@@ -18,7 +18,7 @@ func (db *DB) RecordAudit(ctx context.Context, e *newsdesk.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = db.now()
 	}
-	err := db.writer.QueryRowContext(ctx, `INSERT INTO audit_log (user_id, username, action, target, detail, at)
+	err := db.w.QueryRowContext(ctx, `INSERT INTO audit_log (user_id, username, action, target, detail, at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.UserID, e.Username, e.Action, e.Target, e.Detail, tm(e.At)).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("record audit %s: %w", e.Action, err)
@@ -29,10 +29,10 @@ func (db *DB) RecordAudit(ctx context.Context, e *newsdesk.AuditEntry) error {
 // AuditLog returns entries newest first and the total number kept.
 func (db *DB) AuditLog(ctx context.Context, limit, offset int) ([]*newsdesk.AuditEntry, int, error) {
 	var total int
-	if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`).Scan(&total); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT id, user_id, username, action, target, detail, at
+	rows, err := db.r.QueryContext(ctx, `SELECT id, user_id, username, action, target, detail, at
 		FROM audit_log ORDER BY at DESC, id DESC`+limitOffset(limit, offset))
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
@@ -76,7 +76,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *newsdesk.APIToken) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = db.now()
 	}
-	err := db.writer.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
+	err := db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, t.UserID, t.Name, t.TokenHash, tm(t.CreatedAt), tm(t.ExpiresAt)).Scan(&t.ID)
 	switch {
 	case isForeignKey(err):
@@ -92,7 +92,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *newsdesk.APIToken) error {
 // APITokenByHash returns the token unless it has expired at now; ENOTFOUND
 // otherwise.
 func (db *DB) APITokenByHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.APIToken, error) {
-	t, err := scanAPIToken(db.reader.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
+	t, err := scanAPIToken(db.r.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
 		WHERE token_hash = ? AND (expires_at = 0 OR expires_at > ?)`, tokenHash, tm(now)))
 	if err == sql.ErrNoRows {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "API token not found or expired.")
@@ -104,7 +104,7 @@ func (db *DB) APITokenByHash(ctx context.Context, tokenHash string, now time.Tim
 
 // APITokens lists a user's tokens, newest first.
 func (db *DB) APITokens(ctx context.Context, userID int64) ([]*newsdesk.APIToken, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE user_id = ?
+	rows, err := db.r.QueryContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE user_id = ?
 		ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("api tokens of user %d: %w", userID, err)
@@ -126,7 +126,7 @@ func (db *DB) APITokens(ctx context.Context, userID int64) ([]*newsdesk.APIToken
 
 // DeleteAPIToken revokes a token. ENOTFOUND if missing.
 func (db *DB) DeleteAPIToken(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete api token %d: %w", id, err)
 	}

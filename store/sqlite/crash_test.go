@@ -18,9 +18,9 @@ import (
 // crashEnv names the database a crash child writes to; crashRunEnv tells
 // children apart so their GUIDs never collide.
 const (
-	crashEnv     = "NEWSDESK_SQLITE_CRASH_DB"
-	crashRunEnv  = "NEWSDESK_SQLITE_CRASH_RUN"
-	crashBatch   = 25
+	crashEnv    = "NEWSDESK_SQLITE_CRASH_DB"
+	crashRunEnv = "NEWSDESK_SQLITE_CRASH_RUN"
+	crashBatch  = 25
 )
 
 // TestCrashChild is not a test on its own: TestKillConsistency runs the

@@ -58,13 +58,13 @@ func loadAliases(ctx context.Context, q querier, ents []*newsdesk.Entity) error 
 }
 
 func (db *DB) entityWhere(ctx context.Context, what string, cond string, arg any) (*newsdesk.Entity, error) {
-	e, err := scanEntity(db.reader.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
+	e, err := scanEntity(db.r.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Entity", arg)
 	} else if err != nil {
 		return nil, fmt.Errorf("entity %s %v: %w", what, arg, err)
 	}
-	if err := loadAliases(ctx, db.reader, []*newsdesk.Entity{e}); err != nil {
+	if err := loadAliases(ctx, db.r, []*newsdesk.Entity{e}); err != nil {
 		return nil, fmt.Errorf("entity %s %v: %w", what, arg, err)
 	}
 	return e, nil
@@ -106,7 +106,7 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+entityCols+` FROM entities`+cond+` ORDER BY name, id`+limitOffset(f.Limit, f.Offset), args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+entityCols+` FROM entities`+cond+` ORDER BY name, id`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
@@ -123,12 +123,12 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
 	rows.Close()
-	if err := loadAliases(ctx, db.reader, out); err != nil {
+	if err := loadAliases(ctx, db.r, out); err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
 	total := len(out) + max(f.Offset, 0)
 	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
-		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM entities`+cond, args...).Scan(&total); err != nil {
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count entities: %w", err)
 		}
 	}
@@ -291,7 +291,7 @@ func (db *DB) AddAliasCandidate(ctx context.Context, c *newsdesk.AliasCandidate)
 
 // AliasCandidates lists candidates with the given status, oldest first.
 func (db *DB) AliasCandidates(ctx context.Context, status newsdesk.AliasStatus, limit int) ([]*newsdesk.AliasCandidate, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT id, entity_id, alias, evidence, article_id, status, created_at
+	rows, err := db.r.QueryContext(ctx, `SELECT id, entity_id, alias, evidence, article_id, status, created_at
 		FROM alias_candidates WHERE status = ? ORDER BY created_at, id`+limitOffset(limit, 0), string(status))
 	if err != nil {
 		return nil, fmt.Errorf("alias candidates: %w", err)

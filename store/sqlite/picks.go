@@ -10,7 +10,7 @@ import (
 )
 
 func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*newsdesk.Pick, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT p.id, p.article_id, p.position, p.expires_at, p.created_by, p.created_at, `+articleCols+`
+	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.article_id, p.position, p.expires_at, p.created_by, p.created_at, `+articleCols+`
 		FROM picks p JOIN articles a ON a.id = p.article_id LEFT JOIN sources s ON s.id = a.source_id`+cond+`
 		ORDER BY p.position, p.id`, args...)
 	if err != nil {
@@ -33,7 +33,7 @@ func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*news
 		return nil, err
 	}
 	rows.Close()
-	if err := loadRefs(ctx, db.reader, arts); err != nil {
+	if err := loadRefs(ctx, db.r, arts); err != nil {
 		return nil, err
 	}
 	return picks, nil
@@ -147,7 +147,7 @@ func (db *DB) MovePick(ctx context.Context, id int64, position int) error {
 
 // UpdatePickExpiry sets a pick's expiry (zero: never). ENOTFOUND if missing.
 func (db *DB) UpdatePickExpiry(ctx context.Context, id int64, expires time.Time) error {
-	res, err := db.writer.ExecContext(ctx, `UPDATE picks SET expires_at = ? WHERE id = ?`, tm(expires), id)
+	res, err := db.w.ExecContext(ctx, `UPDATE picks SET expires_at = ? WHERE id = ?`, tm(expires), id)
 	if err != nil {
 		return fmt.Errorf("update pick %d: %w", id, err)
 	}

@@ -17,7 +17,7 @@ func (db *DB) RecordRead(ctx context.Context, e newsdesk.ReadEvent) error {
 	if e.At.IsZero() {
 		e.At = db.now()
 	}
-	_, err := db.writer.ExecContext(ctx, `INSERT INTO read_events (reader_id, article_id, at) VALUES (?, ?, ?)
+	_, err := db.w.ExecContext(ctx, `INSERT INTO read_events (reader_id, article_id, at) VALUES (?, ?, ?)
 		ON CONFLICT (reader_id, article_id) DO UPDATE SET at = max(at, excluded.at)`, e.ReaderID, e.ArticleID, tm(e.At))
 	if err != nil {
 		return fmt.Errorf("record read: %w", err)
@@ -27,7 +27,7 @@ func (db *DB) RecordRead(ctx context.Context, e newsdesk.ReadEvent) error {
 
 // ReadHistory returns a reader's views, newest first.
 func (db *DB) ReadHistory(ctx context.Context, readerID string, limit int) ([]newsdesk.ReadEvent, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT article_id, at FROM read_events WHERE reader_id = ?
+	rows, err := db.r.QueryContext(ctx, `SELECT article_id, at FROM read_events WHERE reader_id = ?
 		ORDER BY at DESC, article_id DESC`+limitOffset(limit, 0), readerID)
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
@@ -51,7 +51,7 @@ func (db *DB) ReadHistory(ctx context.Context, readerID string, limit int) ([]ne
 
 // DeleteReader erases every event of a reader.
 func (db *DB) DeleteReader(ctx context.Context, readerID string) error {
-	if _, err := db.writer.ExecContext(ctx, `DELETE FROM read_events WHERE reader_id = ?`, readerID); err != nil {
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM read_events WHERE reader_id = ?`, readerID); err != nil {
 		return fmt.Errorf("delete reader: %w", err)
 	}
 	return nil
@@ -84,7 +84,7 @@ func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, li
 		query += ` AND r.article_id IN (SELECT article_id FROM section_river WHERE section_id = ?)`
 		args = append(args, sectionID)
 	}
-	rows, err := db.reader.QueryContext(ctx, query+` GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), args...)
+	rows, err := db.r.QueryContext(ctx, query+` GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), args...)
 	if err != nil {
 		return nil, fmt.Errorf("most read: %w", err)
 	}
@@ -104,7 +104,7 @@ func (db *DB) CoRead(ctx context.Context, articleIDs []int64, since time.Time, l
 		return nil, nil
 	}
 	idj := jsonIDs(articleIDs)
-	rows, err := db.reader.QueryContext(ctx, `WITH readers AS (
+	rows, err := db.r.QueryContext(ctx, `WITH readers AS (
 			SELECT DISTINCT reader_id FROM read_events
 			WHERE article_id IN (SELECT value FROM json_each(?1)) AND at >= ?2)
 		SELECT r.article_id, count(*) AS n FROM readers x
@@ -125,7 +125,7 @@ func (db *DB) CoRead(ctx context.Context, articleIDs []int64, since time.Time, l
 
 // PurgeReadEvents deletes events older than before and returns how many.
 func (db *DB) PurgeReadEvents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM read_events WHERE at < ?`, tm(before))
+	res, err := db.w.ExecContext(ctx, `DELETE FROM read_events WHERE at < ?`, tm(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge read events: %w", err)
 	}
@@ -135,7 +135,7 @@ func (db *DB) PurgeReadEvents(ctx context.Context, before time.Time) (int64, err
 // ReadEvents lists every stored view in (reader, article) order, starting
 // after the given key, for copying a store. See newsdesk.ReadEventLister.
 func (db *DB) ReadEvents(ctx context.Context, after newsdesk.ReadEventKey, limit int) ([]newsdesk.ReadEvent, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT reader_id, article_id, at FROM read_events
+	rows, err := db.r.QueryContext(ctx, `SELECT reader_id, article_id, at FROM read_events
 		WHERE (reader_id, article_id) > (?, ?) ORDER BY reader_id, article_id`+limitOffset(limit, 0), after.ReaderID, after.ArticleID)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)

@@ -75,7 +75,7 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	where := []string{"search MATCH ?", "a.status = 'published'"}
 	args := []any{match}
 	if q.SectionID != nil {
-		where = append(where, "a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendantsSQL+"))")
+		where = append(where, "a.id IN (SELECT article_id FROM section_river WHERE section_id = ?)")
 		args = append(args, *q.SectionID)
 	}
 	if q.SourceID != nil {
@@ -97,7 +97,7 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	}
 	query := `SELECT ` + articleCols + `, ` + bm25Rank + ` AS score, snippet(search, -1, ?, ?, '…', ` + fmt.Sprint(snippetTokens) + `)
 		FROM search JOIN articles a ON a.id = search.rowid LEFT JOIN sources s ON s.id = a.source_id` + cond + order + limitOffset(q.Limit, q.Offset)
-	rows, err := db.reader.QueryContext(ctx, query, append([]any{newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd}, args...)...)
+	rows, err := db.r.QueryContext(ctx, query, append([]any{newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -117,12 +117,12 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	rows.Close()
-	if err := loadRefs(ctx, db.reader, arts); err != nil {
+	if err := loadRefs(ctx, db.r, arts); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	res.Total = len(res.Hits) + max(q.Offset, 0)
 	if q.Limit > 0 && len(res.Hits) == q.Limit || q.Offset > 0 && len(res.Hits) == 0 {
-		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM search JOIN articles a ON a.id = search.rowid`+cond, args...).Scan(&res.Total); err != nil {
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM search JOIN articles a ON a.id = search.rowid`+cond, args...).Scan(&res.Total); err != nil {
 			return nil, fmt.Errorf("count search %q: %w", q.Text, err)
 		}
 	}

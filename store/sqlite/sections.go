@@ -18,7 +18,7 @@ func nullID(id int64) any {
 // Sections returns every section, parents before children (depth first),
 // siblings in position order.
 func (db *DB) Sections(ctx context.Context) ([]*newsdesk.Section, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), slug, name, description, code, position
+	rows, err := db.r.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), slug, name, description, code, position
 		FROM sections ORDER BY position, id`)
 	if err != nil {
 		return nil, fmt.Errorf("sections: %w", err)
@@ -117,12 +117,21 @@ func (db *DB) UpdateSection(ctx context.Context, s *newsdesk.Section) error {
 		if err := db.checkParent(ctx, tx, s); err != nil {
 			return err
 		}
+		var oldParent int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(parent_id, 0) FROM sections WHERE id = ?`, s.ID).Scan(&oldParent); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE sections SET parent_id = ?, slug = ?, name = ?, description = ?, code = ?, position = ?
 			WHERE id = ?`, nullID(s.ParentID), s.Slug, s.Name, s.Description, s.Code, s.Position, s.ID)
 		if isUnique(err) {
 			return newsdesk.Errorf(newsdesk.ECONFLICT, "A section with slug %q already exists.", s.Slug)
+		} else if err != nil {
+			return err
 		}
-		return err
+		if oldParent != s.ParentID {
+			return rebuildSectionRiver(ctx, tx)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, err)
@@ -141,11 +150,31 @@ func (db *DB) DeleteSection(ctx context.Context, id int64) error {
 		if n > 0 {
 			return newsdesk.Errorf(newsdesk.EINVALID, "Section %d has %d sections below it.", id, n)
 		}
+		var filed []int64
+		rows, err := tx.QueryContext(ctx, `SELECT article_id FROM section_river WHERE section_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var a int64
+			if err := rows.Scan(&a); err != nil {
+				rows.Close()
+				return err
+			}
+			filed = append(filed, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM sections WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}
-		return affected(res, "Section", id)
+		if err := affected(res, "Section", id); err != nil {
+			return err
+		}
+		return refreshSectionRiver(ctx, tx, filed)
 	})
 	if err != nil {
 		return fmt.Errorf("delete section %d: %w", id, err)

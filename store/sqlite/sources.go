@@ -41,7 +41,7 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 	if s.NextFetchAt.IsZero() {
 		s.NextFetchAt = now
 	}
-	err := db.writer.QueryRowContext(ctx, `INSERT INTO sources (name, kind, url, site_url, language, licence, extract, paused,
+	err := db.w.QueryRowContext(ctx, `INSERT INTO sources (name, kind, url, site_url, language, licence, extract, paused,
 		interval_ns, etag, last_modified, next_fetch_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.Name, s.Kind, s.URL, s.SiteURL, s.Language, s.Licence, boolInt(s.Extract), boolInt(s.Paused),
@@ -57,7 +57,7 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 
 // Source returns one source, ENOTFOUND if there is none.
 func (db *DB) Source(ctx context.Context, id int64) (*newsdesk.Source, error) {
-	s, err := scanSource(db.reader.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
+	s, err := scanSource(db.r.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Source", id)
 	} else if err != nil {
@@ -86,7 +86,7 @@ func (db *DB) Sources(ctx context.Context, f newsdesk.SourceFilter) ([]*newsdesk
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources`+cond+` ORDER BY id`+limitOffset(f.Limit, f.Offset), args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources`+cond+` ORDER BY id`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sources: %w", err)
 	}
@@ -104,7 +104,7 @@ func (db *DB) Sources(ctx context.Context, f newsdesk.SourceFilter) ([]*newsdesk
 	}
 	total := len(out) + max(f.Offset, 0)
 	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
-		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM sources`+cond, args...).Scan(&total); err != nil {
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sources`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count sources: %w", err)
 		}
 	}
@@ -118,7 +118,7 @@ func (db *DB) UpdateSource(ctx context.Context, s *newsdesk.Source) error {
 		return err
 	}
 	now := db.now()
-	res, err := db.writer.ExecContext(ctx, `UPDATE sources SET name = ?, kind = ?, url = ?, site_url = ?, language = ?,
+	res, err := db.w.ExecContext(ctx, `UPDATE sources SET name = ?, kind = ?, url = ?, site_url = ?, language = ?,
 		licence = ?, extract = ?, paused = ?, interval_ns = ?, updated_at = ? WHERE id = ?`,
 		s.Name, s.Kind, s.URL, s.SiteURL, s.Language, s.Licence, boolInt(s.Extract), boolInt(s.Paused),
 		int64(s.Interval), tm(now), s.ID)
@@ -137,7 +137,7 @@ func (db *DB) UpdateSource(ctx context.Context, s *newsdesk.Source) error {
 // DeleteSource removes a source; its articles stay, attributed by the name
 // stored with them. ENOTFOUND if missing.
 func (db *DB) DeleteSource(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete source %d: %w", id, err)
 	}
@@ -199,7 +199,7 @@ func (db *DB) LeaseDueSources(ctx context.Context, owner string, now time.Time, 
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := db.writer.QueryContext(ctx, `UPDATE sources SET lease_owner = ?, lease_until = ?
+	rows, err := db.w.QueryContext(ctx, `UPDATE sources SET lease_owner = ?, lease_until = ?
 		WHERE id IN (
 			SELECT id FROM sources
 			WHERE paused = 0 AND kind IN ('feed', 'page') AND next_fetch_at <= ?
@@ -233,7 +233,7 @@ func (db *DB) LeaseDueSources(ctx context.Context, owner string, now time.Time, 
 // ReleaseSource drops owner's lease on the source; a lease held by another
 // owner is left alone.
 func (db *DB) ReleaseSource(ctx context.Context, id int64, owner string) error {
-	_, err := db.writer.ExecContext(ctx, `UPDATE sources SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?`, id, owner)
+	_, err := db.w.ExecContext(ctx, `UPDATE sources SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?`, id, owner)
 	if err != nil {
 		return fmt.Errorf("release source %d: %w", id, err)
 	}

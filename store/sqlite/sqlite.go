@@ -37,6 +37,8 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	r      *stmts // reader with prepared statements
+	w      *stmts // writer with prepared statements
 }
 
 // Options tune Open. The zero value is the default.
@@ -108,8 +110,13 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 		reader.SetConnMaxIdleTime(0)
 		db.reader = reader
 	}
+	db.r, db.w = newStmts(db.reader), newStmts(db.writer)
 	m := &store.Migrator{FS: migrations, Dir: "migrations", Now: db.now}
 	if _, err := m.Migrate(ctx, db.writer); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.prepareWriter(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -149,6 +156,10 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close checkpoints the WAL and releases both pools.
 func (db *DB) Close() error {
 	var errs []error
+	if db.r != nil {
+		db.r.close()
+		db.w.close()
+	}
 	if db.reader != nil && db.reader != db.writer {
 		errs = append(errs, db.reader.Close())
 	}

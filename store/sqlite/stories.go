@@ -53,7 +53,7 @@ func scanStory(sc scanner) (*newsdesk.Story, error) {
 
 // Story returns one story with its counts, ENOTFOUND if missing.
 func (db *DB) Story(ctx context.Context, id int64) (*newsdesk.Story, error) {
-	s, err := scanStory(db.reader.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
+	s, err := scanStory(db.r.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Story", id)
 	} else if err != nil {
@@ -75,7 +75,7 @@ func (db *DB) Stories(ctx context.Context, f newsdesk.StoryFilter) ([]*newsdesk.
 		query += ` AND sources >= ?`
 		args = append(args, f.MinSources)
 	}
-	rows, err := db.reader.QueryContext(ctx, query+` ORDER BY last_at DESC, id DESC`+limitOffset(f.Limit, f.Offset), args...)
+	rows, err := db.r.QueryContext(ctx, query+` ORDER BY last_at DESC, id DESC`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, fmt.Errorf("stories: %w", err)
 	}
@@ -190,7 +190,7 @@ func (db *DB) SplitArticles(ctx context.Context, articleIDs []int64) (*newsdesk.
 	if err != nil {
 		return nil, fmt.Errorf("split articles: %w", err)
 	}
-	s, err := scanStory(db.writer.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
+	s, err := scanStory(db.w.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("split articles: %w", err)
 	}
@@ -203,7 +203,7 @@ func (db *DB) UpdateStoryTitle(ctx context.Context, id int64, title string) erro
 	if title == "" {
 		return newsdesk.Errorf(newsdesk.EINVALID, "Story title required.")
 	}
-	res, err := db.writer.ExecContext(ctx, `UPDATE stories SET title = ? WHERE id = ?`, title, id)
+	res, err := db.w.ExecContext(ctx, `UPDATE stories SET title = ? WHERE id = ?`, title, id)
 	if err != nil {
 		return fmt.Errorf("update story %d: %w", id, err)
 	}

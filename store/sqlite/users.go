@@ -40,7 +40,7 @@ func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
 		return err
 	}
 	now := db.now()
-	err := db.writer.QueryRowContext(ctx, `INSERT INTO users (username, name, role, password_hash, created_at)
+	err := db.w.QueryRowContext(ctx, `INSERT INTO users (username, name, role, password_hash, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Username, u.Name, string(u.Role), u.PasswordHash, tm(now)).Scan(&u.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "The username %q is taken.", u.Username)
@@ -52,7 +52,7 @@ func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*newsdesk.User, error) {
-	u, err := scanUser(db.reader.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
+	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
 	if err == sql.ErrNoRows {
 		return nil, notFound("User", arg)
 	} else if err != nil {
@@ -73,7 +73,7 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*newsdesk.Us
 
 // Users returns every user by username.
 func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
@@ -99,7 +99,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *newsdesk.User) error {
 	default:
 		return newsdesk.Errorf(newsdesk.EINVALID, "Unknown role %q.", u.Role)
 	}
-	res, err := db.writer.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ? WHERE id = ?`,
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ? WHERE id = ?`,
 		u.Name, string(u.Role), u.PasswordHash, u.ID)
 	if err != nil {
 		return fmt.Errorf("update user %d: %w", u.ID, err)
@@ -109,7 +109,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *newsdesk.User) error {
 
 // DeleteUser removes a user and its sessions. ENOTFOUND if missing.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)
 	}
@@ -126,7 +126,7 @@ func (db *DB) CreateSession(ctx context.Context, s *newsdesk.Session) error {
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = db.now()
 	}
-	_, err := db.writer.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, s.TokenHash, s.UserID, s.CSRFToken, tm(s.CreatedAt), tm(s.ExpiresAt))
 	switch {
 	case isForeignKey(err):
@@ -144,7 +144,7 @@ func (db *DB) CreateSession(ctx context.Context, s *newsdesk.Session) error {
 func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.Session, error) {
 	var s newsdesk.Session
 	var created, expires int64
-	err := db.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
+	err := db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
 		WHERE token_hash = ? AND expires_at > ?`, tokenHash, tm(now)).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires)
 	if err == sql.ErrNoRows {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Session not found or expired.")
@@ -158,7 +158,7 @@ func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string, now time
 // DeleteSession ends a session; ending one that does not exist is not an
 // error (logging out twice).
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := db.writer.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -166,7 +166,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteExpiredSessions removes sessions expired at now and returns how many.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, tm(now))
+	res, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, tm(now))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}

@@ -180,3 +180,15 @@ CREATE VIRTUAL TABLE search USING fts5 (
 	headline, lede, body, entities,
 	tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- section_river lists each published article under every section it is
+-- filed in and every ancestor of those, in publication order, so that a
+-- section page (descendants included) is one index range. Kept by the store
+-- whenever an article's filing or status or the section tree changes.
+CREATE TABLE section_river (
+	section_id   INTEGER NOT NULL,
+	published_at INTEGER NOT NULL,
+	article_id   INTEGER NOT NULL,
+	PRIMARY KEY (section_id, published_at, article_id)
+) WITHOUT ROWID;
+CREATE INDEX section_river_article ON section_river (article_id);
