@@ -14,6 +14,7 @@ import (
 	"newsdesk"
 	"newsdesk/index"
 	"newsdesk/recommend"
+	"newsdesk/related"
 	"newsdesk/store/sqlite"
 	"newsdesk/web"
 )
@@ -48,8 +49,8 @@ type fixture struct {
 	sources map[string]*newsdesk.Source
 }
 
-// relatedFunc is a RelatedFinder seam; it returns the article itself among
-// others to show that the page leaves it out.
+// relatedFunc is a RelatedFinder seam for tests that need a finder
+// misbehaving on purpose.
 type relatedFunc func(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error)
 
 func (f relatedFunc) Related(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
@@ -185,15 +186,11 @@ func newFixture(tb testing.TB, fillers int) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	related := relatedFunc(func(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
-		arts, _, err := db.Articles(ctx, newsdesk.ArticleFilter{Limit: limit})
-		if err != nil {
-			return nil, err
-		}
-		return append([]*newsdesk.Article{a}, arts...), nil
-	})
+	rel := related.New(db)
+	rel.Now = func() time.Time { return testNow }
+	rel.Fold = index.Normalize
 	f.h, err = New(Config{
-		Store: db, Related: related, Recommend: recommend.New(db, func() time.Time { return testNow }), Search: ix, Web: eng,
+		Store: db, Related: rel, Recommend: recommend.New(db, func() time.Time { return testNow }), Search: ix, Web: eng,
 		SiteName: "News On Iran & Its Neighbours", BaseURL: testBase,
 		Now: func() time.Time { return testNow }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

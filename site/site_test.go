@@ -885,3 +885,24 @@ func TestConcurrentMissRendersOnce(t *testing.T) {
 		t.Errorf("home rendered %d times for 8 concurrent requests", n)
 	}
 }
+
+// TestRelatedNeverSelfOrCopy gives the page a finder that returns the
+// article itself and a verbatim copy of it: neither may be shown.
+func TestRelatedNeverSelfOrCopy(t *testing.T) {
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	cp := &newsdesk.Article{URL: "https://afp.example/copy", GUID: "copy", Headline: "Copy of the seed", Lede: seedLede, Text: seedLede, Body: "<p>x</p>",
+		Fingerprint: "fp-seed", PublishedAt: testNow.Add(-time.Minute), Sections: []newsdesk.SectionRef{{Slug: "iraq"}}}
+	_, err := f.db.UpsertArticles(ctx, f.sources["AFP"].ID, []*newsdesk.Article{cp})
+	must(t, err)
+	seed := *f.seed
+	seed.Fingerprint = "fp-seed"
+	f.h.related = relatedFunc(func(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
+		return []*newsdesk.Article{a, cp, f.fillers[0]}, nil
+	})
+	got, err := f.h.relatedTo(ctx, &seed)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != f.fillers[0].ID {
+		t.Errorf("related = %v", got)
+	}
+}
