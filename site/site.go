@@ -165,8 +165,25 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// Register adds the site's routes to mux. It registers the catch-all "/"
-// for the site's 404 page; more specific patterns of other handlers win.
+// Register adds the site's routes to mux:
+//
+//	GET  /                               home (?page=N)
+//	GET  /section/{slug}                 section (?page=N)
+//	GET  /article/{id}                   301 to /article/{id}/{slug}
+//	GET  /article/{id}/{slug}            article
+//	GET  /entity/{slug}, /source/{id}    entity, source (?page=N)
+//	GET  /story/{id}                     story coverage
+//	GET  /search                         ?q=&section=&source=&from=&to=&sort=&page=
+//	GET  /privacy, POST /privacy         what is kept; opt out, opt in, erase
+//	GET  /static/{hash}/{name...}        assets, immutable
+//	GET  /feed.xml /atom.xml /feed.json  and the same under /section/{slug},
+//	                                     /entity/{slug} and /source/{id}
+//	GET  /sitemap.xml /sitemaps/{part}   sitemap (an index when large)
+//	GET  /sitemap-news.xml /news-sitemap.xml /robots.txt
+//	     /                               everything else: the site's 404 page
+//
+// More specific patterns registered by other handlers (admin, API) win over
+// the catch-all.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /section/{slug}", h.section)
