@@ -612,6 +612,10 @@ func testArticlesFilter(t *testing.T, s newsdesk.Store) {
 		{"since and before", newsdesk.ArticleFilter{Since: ptr(at(1)), Before: ptr(at(4))}, []int64{c.ID, b.ID}},
 		{"exclude duplicates", newsdesk.ArticleFilter{ExcludeDuplicates: true}, []int64{c.ID, b.ID, a.ID}},
 		{"ids", newsdesk.ArticleFilter{IDs: []int64{a.ID, c.ID, d.ID}}, []int64{c.ID, a.ID}},
+		{"section including unpublished", newsdesk.ArticleFilter{SectionID: &country.ID, IncludeUnpublished: true}, []int64{e.ID, d.ID, b.ID}},
+		{"section oldest first", newsdesk.ArticleFilter{SectionID: &region.ID, Oldest: true}, []int64{a.ID, b.ID, e.ID}},
+		{"section and source", newsdesk.ArticleFilter{SectionID: &region.ID, SourceID: &one.ID}, []int64{b.ID, a.ID}},
+		{"section and since", newsdesk.ArticleFilter{SectionID: &region.ID, Since: ptr(at(1))}, []int64{e.ID, b.ID}},
 		{"no match", newsdesk.ArticleFilter{SourceID: ptr(int64(999999))}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -699,6 +703,9 @@ func testUpdateArticle(t *testing.T, s newsdesk.Store) {
 		len(after.Entities) != 1 || after.Entities[0].Mentions != 2 || after.Status != newsdesk.StatusPublished {
 		t.Errorf("after edit: %+v", after)
 	}
+	list, _, err = s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &other.ID})
+	must(t, err)
+	wantIDs(t, "refiled article in its new section", list, a.ID)
 	// Ingest does not undo an editor's filing.
 	re := art("a", "Original from the feed again", at(0))
 	re.Sections = []newsdesk.SectionRef{{ID: sec.ID}}
@@ -800,6 +807,23 @@ func testSections(t *testing.T, s newsdesk.Store) {
 	cycle.ParentID = b1.ID
 	wantCode(t, s.UpdateSection(ctx, &cycle), newsdesk.EINVALID)
 
+	// Moving a section carries its articles to the new parent's pages.
+	src0 := mustSource(t, s, "moved")
+	moved := art("moved", "Filed in b-two", at(-1))
+	moved.Sections = []newsdesk.SectionRef{{ID: b2.ID}}
+	upsert(t, s, src0.ID, moved)
+	list, _, err := s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &a.ID})
+	must(t, err)
+	wantIDs(t, "a-region before the move", list)
+	b2.ParentID = a.ID
+	must(t, s.UpdateSection(ctx, b2))
+	list, _, err = s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &a.ID})
+	must(t, err)
+	wantIDs(t, "a-region after the move", list, moved.ID)
+	list, _, err = s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &b.ID})
+	must(t, err)
+	wantIDs(t, "b-region after the move", list)
+
 	wantCode(t, s.DeleteSection(ctx, b.ID), newsdesk.EINVALID)
 	src := mustSource(t, s, "src")
 	only := art("only", "Only in b-one", at(0))
@@ -808,6 +832,14 @@ func testSections(t *testing.T, s newsdesk.Store) {
 	both.Sections = []newsdesk.SectionRef{{ID: b1.ID}, {ID: a1.ID}}
 	upsert(t, s, src.ID, only, both)
 	must(t, s.DeleteSection(ctx, b1.ID))
+	list, total, err := s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &b.ID})
+	must(t, err)
+	if total != 0 {
+		t.Errorf("b-region still lists %v after its child was deleted", ids(list))
+	}
+	list, _, err = s.Articles(ctx, newsdesk.ArticleFilter{SectionID: &a.ID})
+	must(t, err)
+	wantIDs(t, "a-region after delete", list, both.ID, moved.ID)
 	got, err := s.Article(ctx, only.ID)
 	must(t, err)
 	if len(got.Sections) != 0 {
