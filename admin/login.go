@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"newsdesk"
 	"newsdesk/auth"
@@ -100,7 +101,7 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request, _ *reqCtx) e
 	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/admin/login", MaxAge: -1, HttpOnly: true, Secure: h.secure})
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/admin", HttpOnly: true, Secure: h.secure,
-		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
+		SameSite: http.SameSiteLaxMode, MaxAge: int(h.ttl / time.Second)})
 	c := &reqCtx{user: u, sess: sess}
 	h.audit(r, c, "login", "user:"+strconv.FormatInt(u.ID, 10), "Signed in")
 	h.log.InfoContext(r.Context(), "admin login", "username", u.Username)
