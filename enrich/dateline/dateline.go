@@ -450,10 +450,13 @@ var _ enrich.Step = (*Step)(nil)
 func (s *Step) Name() string { return "dateline" }
 
 // Enrich sets a.DatelinePlace and a.DatelineAgency when a dateline opens
-// the text or the lede. Fields already set are kept.
+// the text or the lede. Fields already set are kept. The body keeps its
+// dateline; the lede, which teasers show after the source's name
+// ("CNN: An Iranian opposition group…"), loses it.
 func (s *Step) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Explanation) error {
 	if a.DatelinePlace != "" {
 		ex.Add(s.Name(), "kept dateline %q", a.DatelinePlace)
+		s.stripLede(a, ex)
 		return nil
 	}
 	for _, src := range []struct{ name, text string }{{"text", a.Text}, {"lede", a.Lede}} {
@@ -466,8 +469,17 @@ func (s *Step) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Expla
 			a.DatelineAgency = d.Agency
 		}
 		ex.Add(s.Name(), "%s opens with dateline place %q agency %q", src.name, a.DatelinePlace, d.Agency)
+		s.stripLede(a, ex)
 		return nil
 	}
 	ex.Add(s.Name(), "no dateline at the start of the text or lede")
 	return nil
+}
+
+// stripLede removes a dateline opening the lede, keeping the sentence.
+func (s *Step) stripLede(a *newsdesk.Article, ex *enrich.Explanation) {
+	if _, rest, ok := s.parser.Parse(a.Lede); ok && len(strings.Fields(rest)) >= 4 {
+		a.Lede = rest
+		ex.Add(s.Name(), "dateline removed from the lede")
+	}
 }

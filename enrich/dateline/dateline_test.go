@@ -168,3 +168,22 @@ func BenchmarkParse(b *testing.B) {
 		p.Parse(text)
 	}
 }
+
+func TestStepStripsDatelineFromLede(t *testing.T) {
+	a := &newsdesk.Article{
+		Text: "BAGHDAD, Iraq (CNN) — An Iranian opposition group based in Iraq continues to receive protection.",
+		Lede: "BAGHDAD, Iraq (CNN) — An Iranian opposition group based in Iraq continues to receive protection.",
+	}
+	if err := New(nil).Enrich(context.Background(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.DatelineAgency != "CNN" || !strings.HasPrefix(a.DatelinePlace, "Baghdad") {
+		t.Errorf("dateline %q %q", a.DatelinePlace, a.DatelineAgency)
+	}
+	if a.Lede != "An Iranian opposition group based in Iraq continues to receive protection." {
+		t.Errorf("lede %q", a.Lede)
+	}
+	if !strings.HasPrefix(a.Text, "BAGHDAD") {
+		t.Errorf("text lost its dateline: %q", a.Text)
+	}
+}
