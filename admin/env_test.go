@@ -59,15 +59,15 @@ func (c *clock) Advance(d time.Duration) {
 
 // ids are the seeded records.
 type ids struct {
-	Source, PausedSource         int64
-	Region, Iraq, Iran           int64
-	MEK                          int64
-	AcceptAlias, RejectAlias     int64
-	A1, A2, A3, Unpublished      int64
-	Story1, Story2               int64
-	Pick1, Pick2                 int64
-	Admin, Editor                int64
-	AdminToken                   int64
+	Source, PausedSource     int64
+	Region, Iraq, Iran       int64
+	MEK                      int64
+	AcceptAlias, RejectAlias int64
+	A1, A2, A3, Unpublished  int64
+	Story1, Story2           int64
+	Pick1, Pick2             int64
+	Admin, Editor            int64
+	AdminToken               int64
 }
 
 // seed fills an empty store through its interface.
