@@ -36,10 +36,9 @@ const (
 	sectionLimit = 30
 	maxEntities  = 5
 	maxLimit     = 50
-	// entityWindow and searchWindow are how far before the article the
-	// entity and text pools look; newer articles are always in reach.
+	// entityWindow and sectionWindow are how far before the article the
+	// entity and section pools look; newer articles are always in reach.
 	entityWindow  = 30 * 24 * time.Hour
-	searchWindow  = 30 * 24 * time.Hour
 	sectionWindow = 14 * 24 * time.Hour
 	// nearCopy is the headline+lede cosine above which two articles are
 	// taken to be the same report.
@@ -140,9 +139,12 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		add(arts, nil)
 	}
 
+	// No date bound on the searches: SQLite plans a bounded search as a
+	// walk over the date index with one full-text match per article, which
+	// costs far more than ranking the matches of two rare words. Old
+	// matches are penalised when scored.
 	for _, q := range f.searchQueries(a) {
-		from := a.PublishedAt.Add(-searchWindow)
-		res, err := f.st.Search(ctx, newsdesk.SearchQuery{Text: q, From: &from, Sort: newsdesk.SortRelevance, Limit: searchLimit})
+		res, err := f.st.Search(ctx, newsdesk.SearchQuery{Text: q, Sort: newsdesk.SortRelevance, Limit: searchLimit})
 		if err != nil {
 			if newsdesk.ErrorCode(err) == newsdesk.EINVALID {
 				continue
@@ -173,7 +175,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 	for _, id := range order {
 		cands = append(cands, pool[id])
 	}
-	self := score(a, cands, weights, now())
+	score(a, cands, weights, now())
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(x, y *candidate) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
@@ -184,7 +186,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		}
 		return cmp.Compare(y.a.ID, x.a.ID)
 	})
-	return pick(ranked, self, limit), nil
+	return pick(ranked, limit), nil
 }
 
 // excluded reports whether x may never be shown as related to a: a itself,
@@ -292,9 +294,8 @@ func isNumber(w string) bool {
 	return true
 }
 
-// score sets every candidate's vector, similarity and score, and returns
-// a's own candidate (for the near-copy test).
-func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, now time.Time) *candidate {
+// score sets every candidate's vector, similarity to a and score.
+func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, now time.Time) {
 	// IDF over the pool and a: words every candidate shares say little.
 	termsOf := func(x *newsdesk.Article) []string { return textsim.Terms(x.Headline + " " + x.Lede) }
 	df := make(map[string]int)
@@ -332,10 +333,10 @@ func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, n
 		}
 		return v
 	}
-	self := &candidate{a: a, vec: vec(all[0])}
+	self := vec(all[0])
 	for i, c := range cands {
 		c.vec = vec(all[i+1])
-		c.textSim = cosine(self.vec, c.vec)
+		c.textSim = cosine(self, c.vec)
 		for _, e := range c.a.Entities {
 			c.entity += weights[e.ID]
 		}
@@ -357,7 +358,6 @@ func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, n
 		}
 		c.score = s
 	}
-	return self
 }
 
 // cosine is the dot product of two unit vectors.
@@ -375,13 +375,19 @@ func cosine(x, y map[string]float64) float64 {
 // pick takes candidates in rank order, leaving out copies of the article
 // and of those already taken, and lets no source have more than perSource
 // of the first diverseTop places while another source's article waits.
-func pick(ranked []*candidate, self *candidate, limit int) []*newsdesk.Article {
+func pick(ranked []*candidate, limit int) []*newsdesk.Article {
 	for _, c := range ranked {
 		c.sourceID = sourceKey(c.a)
 	}
+	// Enough for the list and for other sources to stand in; past that
+	// the comparisons would cost more than they could change.
+	want := limit + 3*diverseTop
 	var kept []*candidate
 	for _, c := range ranked {
-		if cosine(self.vec, c.vec) > nearCopy {
+		if len(kept) == want {
+			break
+		}
+		if c.textSim > nearCopy {
 			continue
 		}
 		dup := false
