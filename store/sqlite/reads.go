@@ -96,22 +96,56 @@ func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, li
 	return out, nil
 }
 
+// coReadSample bounds how many of the latest views of the given articles
+// CoRead follows to their readers, so that a very popular article costs no
+// more than an ordinary one.
+const coReadSample = 500
+
 // CoRead returns the published articles most often read by readers who
 // read any of articleIDs (each reader counted once per article), excluding
-// those articles, counting reads since a time.
+// those articles, counting reads since a time. The readers are those of the
+// latest 500 views of each of articleIDs.
 func (db *DB) CoRead(ctx context.Context, articleIDs []int64, since time.Time, limit int) ([]newsdesk.ArticleCount, error) {
 	if len(articleIDs) == 0 {
 		return nil, nil
 	}
-	idj := jsonIDs(articleIDs)
-	rows, err := db.r.QueryContext(ctx, `WITH readers AS (
-			SELECT DISTINCT reader_id FROM read_events
-			WHERE article_id IN (SELECT value FROM json_each(?1)) AND at >= ?2)
-		SELECT r.article_id, count(*) AS n FROM readers x
-		JOIN read_events r ON r.reader_id = x.reader_id
-		JOIN articles a ON a.id = r.article_id
-		WHERE r.at >= ?2 AND a.status = 'published' AND r.article_id NOT IN (SELECT value FROM json_each(?1))
-		GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), idj, tm(since))
+	// The latest readers of each article, each an index range in time order.
+	seen := map[string]bool{}
+	var readers []string
+	for _, id := range uniqueIDs(articleIDs) {
+		rows, err := db.r.QueryContext(ctx, `SELECT reader_id FROM read_events WHERE article_id = ? AND at >= ?
+			ORDER BY at DESC LIMIT ?`, id, tm(since), coReadSample)
+		if err != nil {
+			return nil, fmt.Errorf("co-read: %w", err)
+		}
+		for rows.Next() {
+			var r string
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("co-read: %w", err)
+			}
+			if !seen[r] {
+				seen[r] = true
+				readers = append(readers, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("co-read: %w", err)
+		}
+	}
+	if len(readers) == 0 {
+		return nil, nil
+	}
+	// CROSS JOIN keeps the readers as the outer loop (SQLite's planner
+	// knows nothing of json_each's size).
+	rows, err := db.r.QueryContext(ctx, `SELECT g.article_id, g.n FROM (
+			SELECT r.article_id, count(*) AS n FROM json_each(?1) x
+			CROSS JOIN read_events r ON r.reader_id = x.value
+			WHERE r.at >= ?2 AND r.article_id NOT IN (SELECT value FROM json_each(?3))
+			GROUP BY r.article_id) g
+		JOIN articles a ON a.id = g.article_id AND a.status = 'published'
+		ORDER BY g.n DESC, g.article_id DESC`+limitOffset(limit, 0), jsonStrings(readers), tm(since), jsonIDs(articleIDs))
 	if err != nil {
 		return nil, fmt.Errorf("co-read: %w", err)
 	}

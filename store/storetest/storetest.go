@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"UpsertCreateUpdateUnchanged", testUpsert},
 		{"UpsertMatching", testUpsertMatching},
 		{"UpsertInvalid", testUpsertInvalid},
+		{"UpsertConcurrent", testUpsertConcurrent},
 		{"ArticleRefs", testArticleRefs},
 		{"ArticlesFilter", testArticlesFilter},
 		{"ArticlesPagination", testArticlesPagination},
@@ -1630,4 +1631,49 @@ func testSessions(t *testing.T, s newsdesk.Store) {
 	must(t, s.DeleteUser(ctx, u.ID))
 	_, err = s.SessionByTokenHash(ctx, "hash2", now)
 	wantCode(t, err, newsdesk.ENOTFOUND)
+}
+
+// testUpsertConcurrent stores batches from several goroutines at once, as
+// ingest workers do: none may fail (no "database is locked") and none may
+// be lost.
+func testUpsertConcurrent(t *testing.T, s newsdesk.Store) {
+	ctx := t.Context()
+	const workers, batches, size = 4, 5, 10
+	var srcs []*newsdesk.Source
+	for w := range workers {
+		srcs = append(srcs, mustSource(t, s, fmt.Sprintf("w%d", w)))
+	}
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for b := range batches {
+				batch := make([]*newsdesk.Article, size)
+				for i := range batch {
+					batch[i] = art(fmt.Sprintf("%d-%d-%d", w, b, i), fmt.Sprintf("Report %d %d %d", w, b, i), at(b))
+				}
+				if _, err := s.UpsertArticles(ctx, srcs[w].ID, batch); err != nil {
+					errs <- err
+					return
+				}
+				if _, _, err := s.Articles(ctx, newsdesk.ArticleFilter{SourceID: &srcs[w].ID, Limit: 5}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		must(t, <-errs)
+	}
+	_, total, err := s.Articles(ctx, newsdesk.ArticleFilter{})
+	must(t, err)
+	if total != workers*batches*size {
+		t.Errorf("%d articles stored, want %d", total, workers*batches*size)
+	}
+	stories, err := s.Stories(ctx, newsdesk.StoryFilter{})
+	must(t, err)
+	if len(stories) != workers*batches*size {
+		t.Errorf("%d stories, want one per article", len(stories))
+	}
 }
