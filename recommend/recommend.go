@@ -27,7 +27,7 @@ func New(store newsdesk.Store, now func() time.Time) *Recommender {
 }
 
 const (
-	historyRead   = 50                 // reads of the history looked at
+	historyRead   = 500                // reads of the history never recommended again
 	coReadSince   = 7 * 24 * time.Hour // co-reads counted over this period
 	popularSince  = 24 * time.Hour     // "most read" period
 	sectionSince  = 3 * 24 * time.Hour // "popular in section" period
@@ -115,16 +115,29 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 			get(x.ArticleID).pop = float64(x.Count)
 		}
 	}
+	stories := make(map[int64]int)
+	loaded := make(map[int64]*newsdesk.Article)
 	if len(hist) == 0 || len(cands) == 0 {
-		return r.fallback(ctx, current, exclude, limit, now)
+		return r.fallback(ctx, current, popular, loaded, exclude, stories, limit, now)
 	}
-	ids := make([]int64, 0, len(cands))
+	// One query loads the candidates and the reads behind them.
+	ids := make([]int64, 0, len(cands)+historyUsed)
 	for id := range cands {
+		ids = append(ids, id)
+	}
+	for id := range seen {
 		ids = append(ids, id)
 	}
 	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
 	if err != nil {
 		return nil, fmt.Errorf("recommend: load candidates: %w", err)
+	}
+	because := make(map[int64]*newsdesk.Article, len(seen))
+	for _, a := range arts {
+		loaded[a.ID] = a
+		if seen[a.ID] {
+			because[a.ID] = a
+		}
 	}
 	var maxCo, maxPop float64
 	for _, c := range cands {
@@ -157,8 +170,6 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 		}
 		return list[i].a.ID > list[j].a.ID
 	})
-	because := make(map[int64]*newsdesk.Article)
-	stories := make(map[int64]int)
 	var out []newsdesk.Recommendation
 	for _, s := range list {
 		if len(out) == limit {
@@ -169,24 +180,15 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 		}
 		stories[s.a.StoryID]++
 		rec := newsdesk.Recommendation{Article: s.a, Reason: "Most read today"}
-		if s.c.because != 0 {
-			b := because[s.c.because]
-			if b == nil {
-				b, err = r.store.Article(ctx, s.c.because)
-				if err != nil && newsdesk.ErrorCode(err) != newsdesk.ENOTFOUND {
-					return nil, fmt.Errorf("recommend: article %d: %w", s.c.because, err)
-				}
-				because[s.c.because] = b
-			}
-			if b != nil {
-				rec.BecauseOf = b
-				rec.Reason = "Because you read “" + b.Headline + "”"
-			}
+		// A read that is no longer published is not named.
+		if b := because[s.c.because]; b != nil {
+			rec.BecauseOf = b
+			rec.Reason = "Because you read “" + b.Headline + "”"
 		}
 		out = append(out, rec)
 	}
 	if len(out) < limit {
-		more, err := r.fallback(ctx, current, addAll(exclude, out), limit-len(out), now)
+		more, err := r.fallback(ctx, current, popular, loaded, addAll(exclude, out), stories, limit-len(out), now)
 		if err != nil {
 			return nil, err
 		}
@@ -207,16 +209,20 @@ func addAll(ex map[int64]bool, recs []newsdesk.Recommendation) map[int64]bool {
 }
 
 // fallback fills a list without history: most read in current's primary
-// section, then site-wide, then the newest articles.
-func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, exclude map[int64]bool, limit int, now time.Time) ([]newsdesk.Recommendation, error) {
+// section, then site-wide (popular, already counted), then the newest
+// articles. stories counts the articles per story already in the list;
+// loaded holds articles already read from the store, which are not loaded
+// again.
+func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, popular []newsdesk.ArticleCount, loaded map[int64]*newsdesk.Article,
+	exclude map[int64]bool, stories map[int64]int, limit int, now time.Time) ([]newsdesk.Recommendation, error) {
 	var out []newsdesk.Recommendation
-	stories := make(map[int64]int)
-	take := func(as []*newsdesk.Article, reason string) {
-		for _, a := range as {
+	take := func(counts []newsdesk.ArticleCount, reason string) {
+		for _, c := range counts {
 			if len(out) == limit {
 				return
 			}
-			if exclude[a.ID] || a.Status != newsdesk.StatusPublished || (a.StoryID != 0 && stories[a.StoryID] >= perStory) {
+			a := loaded[c.ArticleID]
+			if a == nil || exclude[a.ID] || a.Status != newsdesk.StatusPublished || (a.StoryID != 0 && stories[a.StoryID] >= perStory) {
 				continue
 			}
 			exclude[a.ID] = true
@@ -224,55 +230,66 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, e
 			out = append(out, newsdesk.Recommendation{Article: a, Reason: reason})
 		}
 	}
-	load := func(counts []newsdesk.ArticleCount) ([]*newsdesk.Article, error) {
-		if len(counts) == 0 {
-			return nil, nil
-		}
-		ids := make([]int64, len(counts))
-		for i, c := range counts {
-			ids[i] = c.ArticleID
-		}
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
-		if err != nil {
-			return nil, err
-		}
-		pos := make(map[int64]int, len(ids))
-		for i, id := range ids {
-			pos[id] = i
-		}
-		sort.Slice(as, func(i, j int) bool { return pos[as[i].ID] < pos[as[j].ID] })
-		return as, nil
-	}
+	var sec *newsdesk.SectionRef
+	var inSection []newsdesk.ArticleCount
 	if current != nil {
-		if sec := current.PrimarySection(); sec != nil {
+		if sec = current.PrimarySection(); sec != nil {
 			counts, err := r.store.MostRead(ctx, sec.ID, now.Add(-sectionSince), 4*limit)
 			if err != nil {
 				return nil, fmt.Errorf("recommend: most read in section %d: %w", sec.ID, err)
 			}
-			as, err := load(counts)
-			if err != nil {
-				return nil, fmt.Errorf("recommend: load most read: %w", err)
-			}
-			take(as, "Popular in "+sec.Name)
+			inSection = counts
 		}
 	}
-	if len(out) < limit {
-		counts, err := r.store.MostRead(ctx, 0, now.Add(-popularSince), 4*limit)
-		if err != nil {
-			return nil, fmt.Errorf("recommend: most read: %w", err)
+	// One query loads what the two lists can use and is not loaded yet.
+	var ids []int64
+	for _, counts := range [][]newsdesk.ArticleCount{inSection, popular} {
+		usable := 0
+		for _, c := range counts {
+			if usable == 4*limit {
+				break
+			}
+			if exclude[c.ArticleID] {
+				continue
+			}
+			usable++
+			if _, ok := loaded[c.ArticleID]; !ok {
+				ids = append(ids, c.ArticleID)
+				loaded[c.ArticleID] = nil
+			}
 		}
-		as, err := load(counts)
+	}
+	if len(ids) > 0 {
+		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: load most read: %w", err)
 		}
-		take(as, "Most read today")
+		for _, a := range as {
+			loaded[a.ID] = a
+		}
 	}
+	if sec != nil {
+		take(inSection, "Popular in "+sec.Name)
+	}
+	take(popular, "Most read today")
 	if len(out) < limit {
 		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: 4 * limit})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: newest: %w", err)
 		}
-		take(as, "Latest news")
+		for _, a := range as {
+			loaded[a.ID] = a
+		}
+		take(toCounts(as), "Latest news")
 	}
 	return out, nil
+}
+
+// toCounts lists articles as counts (of zero) in their order.
+func toCounts(as []*newsdesk.Article) []newsdesk.ArticleCount {
+	out := make([]newsdesk.ArticleCount, len(as))
+	for i, a := range as {
+		out[i] = newsdesk.ArticleCount{ArticleID: a.ID}
+	}
+	return out
 }
