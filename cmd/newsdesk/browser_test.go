@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -58,19 +59,27 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	b := &browser{ctx: ctx, hosts: map[string]bool{}}
-	chromedp.ListenTarget(ctx, func(ev any) {
+	if err := chromedp.Do(ctx); err != nil { // open the tab before listening
+		t.Fatalf("start chromium: %v", err)
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		switch ev := ev.(type) {
 		case *runtime.EventExceptionThrown:
 			b.errors = append(b.errors, ev.ExceptionDetails.Text)
 		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError {
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
 				var parts []string
 				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value))
+					parts = append(parts, a.Description)
 				}
 				b.errors = append(b.errors, strings.Join(parts, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			// Violations of the Content-Security-Policy land here.
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				b.errors = append(b.errors, string(ev.Entry.Source)+": "+ev.Entry.Text)
 			}
 		case *network.EventRequestWillBeSent:
 			if u, err := url.Parse(ev.Request.URL); err == nil && u.Host != "" {
@@ -78,8 +87,8 @@ func newBrowser(t *testing.T) *browser {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx, network.Enable(), runtime.Enable()); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	if err != nil {
+		t.Fatalf("listen to chromium: %v", err)
 	}
 	return b
 }
@@ -87,9 +96,9 @@ func newBrowser(t *testing.T) *browser {
 // texts returns the text of every element matching the CSS selector.
 func (b *browser) texts(t *testing.T, selector string) []string {
 	t.Helper()
-	var out []string
 	js := `Array.from(document.querySelectorAll(` + quoteJS(selector) + `)).map(e => e.textContent.trim())`
-	if err := chromedp.Run(b.ctx, chromedp.Evaluate(js, &out)); err != nil {
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](js))
+	if err != nil {
 		t.Fatalf("evaluate %s: %v", selector, err)
 	}
 	return out
@@ -112,7 +121,7 @@ func anyContains(list []string, sub string) bool {
 func checkInBrowser(t *testing.T, addr, articlePath string) {
 	b := newBrowser(t)
 	base := "http://" + addr
-	if err := chromedp.Run(b.ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("main", chromedp.ByQuery)); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
 		t.Fatalf("load home: %v", err)
 	}
 	heads := b.texts(t, "h1, h2, h3")
@@ -128,7 +137,7 @@ func checkInBrowser(t *testing.T, addr, articlePath string) {
 		t.Errorf("section navigation has %d links, want at least 8", len(nav))
 	}
 
-	if err := chromedp.Run(b.ctx, chromedp.Navigate(base+articlePath), chromedp.WaitVisible("h1", chromedp.ByQuery)); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(base+articlePath), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatalf("load article: %v", err)
 	}
 	heads = b.texts(t, "h1, h2, h3")
