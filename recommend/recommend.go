@@ -14,8 +14,9 @@ import (
 
 // Recommender recommends articles to readers.
 type Recommender struct {
-	store newsdesk.Store
-	now   func() time.Time
+	store  newsdesk.Store
+	now    func() time.Time
+	counts countsCache
 }
 
 // New returns a Recommender reading from store, with now as its clock.
@@ -33,6 +34,8 @@ const (
 	sectionSince  = 3 * 24 * time.Hour // "popular in section" period
 	freshHalfLife = 24 * time.Hour     // freshness half-life
 	perStory      = 1                  // recommendations per story
+	popularList   = 50                 // most read articles looked at
+	coReadList    = 50                 // co-read articles looked at per read
 )
 
 type cand struct {
@@ -86,7 +89,7 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 		seen[a] = true
 		w := historyWeight(j)
 		j++
-		co, err := r.store.CoRead(ctx, []int64{a}, now.Add(-coReadSince), 50)
+		co, err := r.coRead(ctx, a, now)
 		if err != nil {
 			return nil, fmt.Errorf("recommend for %s: co-read %d: %w", readerID, a, err)
 		}
@@ -106,7 +109,7 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 			}
 		}
 	}
-	popular, err := r.store.MostRead(ctx, 0, now.Add(-popularSince), 50)
+	popular, err := r.mostRead(ctx, 0, popularSince, now)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: most read: %w", err)
 	}
@@ -234,7 +237,7 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 	var inSection []newsdesk.ArticleCount
 	if current != nil {
 		if sec = current.PrimarySection(); sec != nil {
-			counts, err := r.store.MostRead(ctx, sec.ID, now.Add(-sectionSince), 4*limit)
+			counts, err := r.mostRead(ctx, sec.ID, sectionSince, now)
 			if err != nil {
 				return nil, fmt.Errorf("recommend: most read in section %d: %w", sec.ID, err)
 			}
@@ -292,4 +295,34 @@ func toCounts(as []*newsdesk.Article) []newsdesk.ArticleCount {
 		out[i] = newsdesk.ArticleCount{ArticleID: a.ID}
 	}
 	return out
+}
+
+// mostRead is the store's most read of a section (0: the whole site) over
+// the period before now, cached for countsTTL.
+func (r *Recommender) mostRead(ctx context.Context, sectionID int64, period time.Duration, now time.Time) ([]newsdesk.ArticleCount, error) {
+	key := countsKey{'m', sectionID}
+	if c, ok := r.counts.get(key, now); ok {
+		return c, nil
+	}
+	c, err := r.store.MostRead(ctx, sectionID, now.Add(-period), popularList)
+	if err != nil {
+		return nil, err
+	}
+	r.counts.put(key, c, now)
+	return c, nil
+}
+
+// coRead is the store's co-reading of one article over coReadSince,
+// cached for countsTTL.
+func (r *Recommender) coRead(ctx context.Context, articleID int64, now time.Time) ([]newsdesk.ArticleCount, error) {
+	key := countsKey{'c', articleID}
+	if c, ok := r.counts.get(key, now); ok {
+		return c, nil
+	}
+	c, err := r.store.CoRead(ctx, []int64{articleID}, now.Add(-coReadSince), coReadList)
+	if err != nil {
+		return nil, err
+	}
+	r.counts.put(key, c, now)
+	return c, nil
 }

@@ -366,3 +366,36 @@ func TestRecommendLongHistory(t *testing.T) {
 	t.Logf("recommendations: %s", describe(recs))
 	checkList(t, recs, 5, append(old, f.current)...)
 }
+
+// TestRecommendCachesCounts: the most read lists and co-reading are shared
+// by every reader for a minute, then counted again.
+func TestRecommendCachesCounts(t *testing.T) {
+	f := newPopularFixture(t)
+	clock := now
+	cs := &countingStore{Store: f.db}
+	r := recommend.New(cs, func() time.Time { return clock })
+	first, err := r.Recommend(f.ctx, "a", f.current, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold := cs.n.Load()
+	cs.n.Store(0)
+	if _, err := r.Recommend(f.ctx, "b", f.current, 3); err != nil {
+		t.Fatal(err)
+	}
+	if warm := cs.n.Load(); warm >= cold {
+		t.Errorf("second reader: %d queries, first %d: the most read lists were counted again", warm, cold)
+	}
+	// A new favourite in Iraq shows once the cached list has expired.
+	hit := f.add("Basra port strike ends", "Iraq", time.Hour, nil)
+	f.read(readers("late", 40), time.Hour, hit)
+	clock = now.Add(2 * time.Minute)
+	got, err := r.Recommend(f.ctx, "c", f.current, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("before: %s; after: %s", describe(first), describe(got))
+	if len(got) == 0 || got[0].Article.ID != hit.ID {
+		t.Errorf("after the cache expired, want the new most read %d first, got %v", hit.ID, recIDs(got))
+	}
+}
