@@ -19,7 +19,9 @@
 // the index. A candidate's score is, for each field the article and the
 // story both have, a mix of the TF-IDF cosine to the story's centroid and the
 // mean cosine to its few most similar recent members, averaged over those
-// fields and lowered with the time since the story's last article. The best
+// fields, each counted in units of its own threshold so that a headline and a
+// whole article meet the same bar, and halved for every six hours since the
+// story's last article. The best
 // candidate at or above the threshold wins. A near duplicate (DuplicateOf set
 // by dedup) joins its original's story.
 package story
@@ -95,22 +97,30 @@ type params struct {
 	name        float64 // factor for names, acronyms and tickers
 	number      float64 // factor for figures
 	fieldWeight [nFields]float64
-	mixCentroid float64 // share of the centroid cosine, the rest is the members'
-	knn         int     // most similar recent members averaged
-	halfLife    float64 // hours: the score halves for each halfLife since the story's last article
+	// fieldThreshold is the score at which each field alone would join,
+	// the title's being threshold: field scores are counted in these units
+	// so that a headline and a whole article meet the same threshold.
+	// Body cosines run higher than headline ones, since even unrelated
+	// texts share words, and entity sets higher still, since reports on one
+	// country name the same places.
+	fieldThreshold [nFields]float64
+	mixCentroid    float64 // share of the centroid cosine, the rest is the members'
+	knn            int     // most similar recent members averaged
+	halfLife       float64 // hours: the score halves for each halfLife since the story's last article
 }
 
 func defaultParams() params {
 	return params{
-		threshold:   DefaultThreshold,
-		slug:        0.8,
-		bigram:      0.5,
-		name:        1.5,
-		number:      1,
-		fieldWeight: [nFields]float64{1, 1, 0.5},
-		mixCentroid: 0.8,
-		knn:         3,
-		halfLife:    6,
+		threshold:      DefaultThreshold,
+		slug:           0.8,
+		bigram:         0.5,
+		name:           1.5,
+		number:         1,
+		fieldWeight:    [nFields]float64{1, 2, 0.5},
+		fieldThreshold: [nFields]float64{0, 0.15, 0.7},
+		mixCentroid:    0.8,
+		knn:            3,
+		halfLife:       6,
 	}
 }
 
@@ -155,7 +165,8 @@ type story struct {
 	first   time.Time
 	last    time.Time
 	weights map[*term]float64
-	norm    [nFields]float64 // TF-IDF norm of weights per field, as of the last change
+	norm    [nFields]float64 // TF-IDF norm of weights per field
+	normN   int              // index size when norm was computed
 	posted  map[*term]int64
 	recent  []*doc // the latest members, at most recentMax
 }
@@ -474,6 +485,12 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 
 // score is how well an article's query terms fit story st. Caller holds mu.
 func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [nFields]float64, at time.Time) float64 {
+	if n := len(c.docs); n > st.normN+st.normN/8+1 || n < st.normN-st.normN/8-1 {
+		// Document frequencies moved on since: while the index is
+		// small, as when it is being filled, a norm taken with the IDF
+		// of the time would be far off.
+		c.renorm(st)
+	}
 	var dot [nFields]float64
 	for _, x := range q {
 		if w, ok := st.weights[x.t]; ok {
@@ -509,7 +526,11 @@ func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [n
 		}
 		cent := dot[f] / (qnorm[f] * st.norm[f])
 		best := topMean(mem[f][:nm], c.p.knn)
-		sum += c.p.fieldWeight[f] * (c.p.mixCentroid*cent + (1-c.p.mixCentroid)*best)
+		s := c.p.mixCentroid*cent + (1-c.p.mixCentroid)*best
+		if f != fieldTitle {
+			s *= c.p.threshold / c.p.fieldThreshold[f]
+		}
+		sum += c.p.fieldWeight[f] * s
 		wsum += c.p.fieldWeight[f]
 	}
 	if wsum == 0 {
@@ -675,6 +696,7 @@ func (c *Clusterer) renorm(st *story) {
 	for f := range n {
 		st.norm[f] = math.Sqrt(n[f])
 	}
+	st.normN = len(c.docs)
 }
 
 // prune keeps the centroidMax heaviest terms of a story. Caller holds mu.
