@@ -225,6 +225,8 @@ type env struct {
 	logs        *syncBuffer
 	invalidated atomic.Int64
 	fetched     atomic.Int64
+	// onInvalidate, a func(), is called too when the admin invalidates.
+	onInvalidate atomic.Value
 }
 
 type syncBuffer struct {
@@ -248,6 +250,13 @@ type envOption func(*admin.Config)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
+	return newEnvWith(t, nil, opts...)
+}
+
+// newEnvWith is newEnv with more routes on the mux (before the server
+// starts) and the handler the server runs, made by setup.
+func newEnvWith(t *testing.T, setup func(e *env) http.Handler, opts ...envOption) *env {
+	t.Helper()
 	data, x, err := seededDB()
 	if err != nil {
 		t.Fatal(err)
@@ -270,8 +279,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	cfg := admin.Config{
 		Store: st, Web: eng, SiteName: "Test Desk", BaseURL: "https://news.example", Now: e.clock.Now,
-		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Invalidate: func() { e.invalidated.Add(1) },
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Invalidate: func() {
+			e.invalidated.Add(1)
+			if f, ok := e.onInvalidate.Load().(func()); ok {
+				f()
+			}
+		},
 		Ingest: func(ctx context.Context, id int64) error {
 			e.fetched.Add(1)
 			return st.RecordFetch(ctx, id, newsdesk.FetchResult{At: e.clock.Now(), OK: true, Items: 3})
@@ -290,6 +304,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.mux = http.NewServeMux()
 	e.h.Register(e.mux)
 	e.srv.Config.Handler = e.mux
+	if setup != nil {
+		e.srv.Config.Handler = setup(e)
+	}
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
