@@ -336,7 +336,7 @@ func (h *Handler) articleData(ctx context.Context, a *newsdesk.Article) (*articl
 
 	p.OG = &openGraph{
 		Type: "article", Title: a.Headline, Description: p.Description, URL: p.Canonical,
-		Image: a.ImageURL, SiteName: h.name, Locale: strings.ReplaceAll(web.Lang(a.Language), "-", "_"),
+		Image: h.absImage(a.ImageURL), SiteName: h.name, Locale: strings.ReplaceAll(web.Lang(a.Language), "-", "_"),
 		PublishedTime: rfc3339(a.PublishedAt), ModifiedTime: rfc3339(modified(a)),
 	}
 	if primary != nil {
@@ -467,7 +467,7 @@ func (h *Handler) articleJSONLD(a *newsdesk.Article, p *articlePage) ([]template
 		article["isBasedOn"] = a.URL
 	}
 	if a.ImageURL != "" {
-		article["image"] = []string{a.ImageURL}
+		article["image"] = []string{h.absImage(a.ImageURL)}
 	}
 	if a.Author != "" {
 		article["author"] = ldThing{"@type": "Person", "name": a.Author}
@@ -503,4 +503,14 @@ func (h *Handler) publisherLD() ldThing {
 		org["logo"] = ldThing{"@type": "ImageObject", "url": h.baseURL + logo}
 	}
 	return org
+}
+
+// absImage is the absolute address of an article image as the site serves
+// it (through its image proxy when there is one), for OpenGraph and JSON-LD.
+func (h *Handler) absImage(src string) string {
+	u := h.web.ImageURL(src, 1280)
+	if strings.HasPrefix(u, "/") {
+		return h.baseURL + u
+	}
+	return u
 }

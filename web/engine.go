@@ -25,7 +25,24 @@ type Option func(*options)
 type options struct {
 	now     func() time.Time
 	require []string
+	images  Images
 }
+
+// Images points article images at the site's own image proxy, so that a
+// reader's browser never contacts a source's host. *imageproxy.Proxy is one.
+type Images interface {
+	// URL is the proxied address of src resized to width (0: original).
+	URL(src string, width int) string
+	// SrcSet is a srcset attribute value over the proxied sizes of src.
+	SrcSet(src string) string
+	// RewriteHTML points every image of sanitized HTML at the proxy.
+	RewriteHTML(html string) string
+}
+
+// WithImages serves article images through imgs (the "img" and "srcset"
+// template functions and the images inside article bodies). Without it
+// images keep their original addresses.
+func WithImages(imgs Images) Option { return func(o *options) { o.images = imgs } }
 
 // WithClock sets the clock relative times ("3 hours ago") are computed
 // from; time.Now by default.
@@ -40,6 +57,7 @@ func Require(pages ...string) Option {
 // Engine renders pages. It is safe for concurrent use.
 type Engine struct {
 	now    func() time.Time
+	images Images
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -53,7 +71,7 @@ func New(opts ...Option) (*Engine, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	e := &Engine{now: o.now}
+	e := &Engine{now: o.now, images: o.images}
 	if e.now == nil {
 		e.now = time.Now
 	}

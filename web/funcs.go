@@ -194,10 +194,39 @@ func (e *Engine) funcs() template.FuncMap {
 		"dir":       newsdesk.LanguageDirection,
 		"lang":      Lang,
 		"highlight": Highlight,
-		"body":      Body,
+		"body":      e.body,
+		"img":       e.ImageURL,
+		"srcset":    e.imageSrcSet,
 		"jsonld":    JSONLD,
 		"asset":     e.AssetURL,
 		"add":       func(a, b int) int { return a + b },
 		"plural":    plural,
 	}
+}
+
+// body is Body with images pointed at the image proxy, when there is one.
+func (e *Engine) body(a *newsdesk.Article) template.HTML {
+	b := Body(a)
+	if e.images == nil || b == "" {
+		return b
+	}
+	// RewriteHTML only replaces the src and srcset of <img> elements of
+	// already-sanitized markup with proxy URLs it escapes itself.
+	return template.HTML(e.images.RewriteHTML(string(b)))
+}
+
+// ImageURL is the address the page uses for an image at width pixels: the
+// proxied one when images are proxied, else the original.
+func (e *Engine) ImageURL(src string, width int) string {
+	if e.images == nil || src == "" {
+		return src
+	}
+	return e.images.URL(src, width)
+}
+
+func (e *Engine) imageSrcSet(src string) string {
+	if e.images == nil || src == "" {
+		return ""
+	}
+	return e.images.SrcSet(src)
 }

@@ -159,7 +159,7 @@ func checkInBrowser(t *testing.T, addr, articlePath string) {
 	}
 	for h := range b.hosts {
 		if h != addr {
-			t.Logf("the page made the browser contact %s", h)
+			t.Errorf("the page made the browser contact %s: readers' browsers must only talk to the site", h)
 		}
 	}
 }

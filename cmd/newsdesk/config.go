@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 
 	"newsdesk/fetch"
 	"newsdesk/logging"
@@ -22,6 +23,10 @@ type Config struct {
 	LogFormat    string
 	LogLevel     string
 	UserAgent    string
+	// PerHostInterval and PerHostConcurrency override the fetcher's
+	// politeness towards one host (zero keeps its defaults).
+	PerHostInterval    time.Duration
+	PerHostConcurrency int
 }
 
 // DefaultConfig returns the defaults.
@@ -73,6 +78,8 @@ func (m *Main) flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&cfg.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&cfg.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.UserAgent, "user-agent", c.UserAgent, "User-Agent for fetches (default names newsdesk)")
+	fs.DurationVar(&cfg.PerHostInterval, "per-host-interval", 0, "spacing of request starts to one host (default 250ms; negative: none), e.g. for a feed server on the same machine")
+	fs.IntVar(&cfg.PerHostConcurrency, "per-host-concurrency", 0, "requests in flight to one host (default 2)")
 	fs.Func("allow-private", "let fetches reach this private `CIDR` (repeatable), e.g. 127.0.0.0/8 for a local feed server", func(v string) error {
 		if _, err := fetch.ParseAllowList([]string{v}); err != nil {
 			return err

@@ -12,6 +12,8 @@ import (
 
 	"newsdesk"
 	"newsdesk/demo"
+	"newsdesk/fetch"
+	"newsdesk/imageproxy"
 	"newsdesk/index"
 	"newsdesk/ingest"
 	"newsdesk/recommend"
@@ -65,7 +67,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
-	engine, err := web.New(web.Config{Require: site.Pages()})
+	secret, err := m.siteSecret(cfg.DB)
+	if err != nil {
+		return err
+	}
+	images, err := imageproxy.New(imageproxy.Options{Key: secret, Logger: log,
+		Fetch: func(ctx context.Context, src string) ([]byte, string, error) {
+			resp, err := fc.Fetch(ctx, fetch.Request{URL: src, Accept: "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8"})
+			if err != nil {
+				return nil, "", err
+			}
+			return resp.Body, resp.ContentType, nil
+		}})
+	if err != nil {
+		return err
+	}
+	engine, err := web.New(web.Require(site.Pages()...), web.WithImages(images))
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
@@ -108,6 +125,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	mux := http.NewServeMux()
 	siteH.Register(mux)
+	images.Register(mux)
 	srv := server.New(server.Config{
 		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: strings.HasPrefix(baseURL, "https://"),
 		Ready: func(ctx context.Context) error {

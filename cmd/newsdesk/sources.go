@@ -23,7 +23,7 @@ const sourcesUsage = `usage:
   newsdesk sources add URL [--name NAME] [--kind feed|page] [--licence full|excerpt|headline] [--extract] [--language CODE] [--interval 30m]
   newsdesk sources list
   newsdesk sources pause|resume|remove ID
-  newsdesk sources import FILE.opml
+  newsdesk sources import [--extract] FILE.opml
   newsdesk sources export > sources.opml`
 
 func (m *Main) sources(ctx context.Context, args []string) error {
@@ -46,6 +46,10 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 		fs.StringVar(&add.language, "language", "", "language of the source, e.g. en, fa, ar")
 		fs.BoolVar(&add.extract, "extract", false, "fetch each item's page and extract the full text")
 		fs.DurationVar(&add.interval, "interval", ingestDefaultInterval, "base polling interval")
+	}
+	importExtract := false
+	if verb == "import" {
+		fs.BoolVar(&importExtract, "extract", false, "fetch each item's page and extract the full text, for every imported source")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -106,7 +110,7 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 		if len(args) != 1 {
 			return &exitError{2, errors.New(sourcesUsage)}
 		}
-		return m.importOPML(ctx, st, args[0])
+		return m.importOPML(ctx, st, args[0], importExtract)
 	case "export":
 		return m.exportOPML(ctx, st, cfg)
 	}
@@ -190,7 +194,7 @@ func ago(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string) error {
+func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string, extract bool) error {
 	var r io.Reader = m.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -215,7 +219,7 @@ func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string) e
 			name = o.XMLURL
 		}
 		src := &newsdesk.Source{Name: name, Kind: newsdesk.SourceFeed, URL: o.XMLURL, SiteURL: o.HTMLURL,
-			Language: o.Language, Licence: newsdesk.LicenceFull, Interval: ingestDefaultInterval}
+			Language: o.Language, Licence: newsdesk.LicenceFull, Extract: extract, Interval: ingestDefaultInterval}
 		switch err := st.CreateSource(ctx, src); newsdesk.ErrorCode(err) {
 		case "":
 			added++

@@ -53,7 +53,8 @@ func newFetcher(cfg *Config, log *slog.Logger, wrap func(http.RoundTripper) http
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	opts := fetch.Options{AllowPrivate: allow, Logger: log, UserAgent: cfg.UserAgent}
+	opts := fetch.Options{AllowPrivate: allow, Logger: log, UserAgent: cfg.UserAgent,
+		PerHostInterval: cfg.PerHostInterval, PerHostConcurrency: cfg.PerHostConcurrency}
 	opts.WrapTransport = wrap
 	return fetch.New(opts), nil
 }
