@@ -20,9 +20,11 @@ WORK=$(mktemp -d /tmp/newsdesk-serve-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as another user
 ND_PID= NG_PID=
 cleanup() {
-  [ -n "$ND_PID" ] && kill "$ND_PID" 2>/dev/null && wait "$ND_PID" 2>/dev/null
-  [ -n "$NG_PID" ] && kill "$NG_PID" 2>/dev/null
+  local rc=$?
+  [ -n "$ND_PID" ] && kill "$ND_PID" 2>/dev/null && wait "$ND_PID" 2>/dev/null || true
+  [ -n "$NG_PID" ] && kill "$NG_PID" 2>/dev/null || true
   rm -rf "$WORK"
+  exit "$rc"
 }
 trap cleanup EXIT
 
