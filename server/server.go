@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"newsdesk/metrics"
 )
 
 // Config configures a Server.
@@ -25,6 +27,11 @@ type Config struct {
 	ContentSecurityPolicy string
 	// HSTS adds Strict-Transport-Security (set when served over HTTPS).
 	HSTS bool
+	// Metrics, when set, times every request by route; its handler is
+	// mounted at /metrics when MetricsToken is set (else serve it on a
+	// separate listener).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // DefaultCSP allows nothing from other origins except images over HTTPS
@@ -70,8 +77,11 @@ func New(cfg Config) *Server {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if cfg.Metrics != nil && cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
+	}
 	if cfg.Handler != nil {
-		mux.Handle("/", cfg.Handler)
+		mux.Handle("/", cfg.Metrics.Middleware(cfg.Handler))
 	}
 	h := Chain(mux, cfg)
 	return &Server{cfg: cfg, srv: &http.Server{

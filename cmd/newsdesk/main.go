@@ -22,6 +22,7 @@ Usage:
   newsdesk extract [--url URL] [--format text|json|html]         extract an article page (stdin or --url)
   newsdesk feed parse [--url URL]                                parse a feed document on stdin to JSON
   newsdesk users add|passwd|remove|list                          accounts of the admin (password on stdin)
+  newsdesk enrich --explain ID | --all                           why an article was filed as it was; re-run enrichment
   newsdesk eval sections|stories|duplicates|recommend FILE        measure understanding on a data set file
   newsdesk migrate                                               apply database migrations
   newsdesk version
@@ -102,6 +103,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.users(ctx, rest)
 	case "eval":
 		return m.eval(ctx, rest)
+	case "enrich":
+		return m.enrichVerb(ctx, rest)
 	case "version":
 		fmt.Fprintln(m.Stdout, "newsdesk", Version)
 		return nil

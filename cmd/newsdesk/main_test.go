@@ -46,11 +46,18 @@ func noEnv(string) string { return "" }
 // once it accepts requests.
 func startServe(t testing.TB, args ...string) *running {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with environment variables.
+func startServeEnv(t testing.TB, environ map[string]string, args ...string) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	r := &running{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: r.stderr, Getenv: noEnv,
-		Ready: func(addr string) { ready <- addr }}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: r.stderr,
+		Getenv: func(k string) string { return environ[k] },
+		Ready:  func(addr string) { ready <- addr }}
 	go func() {
 		r.done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...))
 	}()
@@ -96,7 +103,7 @@ func TestServeDemo(t *testing.T) {
 		t.Skip("runs the whole demo ingest")
 	}
 	db := filepath.Join(t.TempDir(), "demo.db")
-	r := startServe(t, "--demo", "--db", db)
+	r := startServeEnv(t, map[string]string{"NEWSDESK_METRICS_TOKEN": "metrics-secret"}, "--demo", "--db", db)
 
 	code, hdr, home := r.get(t, "/")
 	if code != 200 {
@@ -179,6 +186,36 @@ func TestServeDemo(t *testing.T) {
 	if code != 200 || json.Unmarshal([]byte(jf), &feed) != nil || len(feed.Items) == 0 {
 		t.Errorf("/feed.json: status %d, %d items", code, len(feed.Items))
 	}
+	t.Run("metrics", func(t *testing.T) {
+		if code, _, _ := r.get(t, "/metrics"); code != http.StatusUnauthorized {
+			t.Errorf("/metrics without token: %d", code)
+		}
+		req, _ := http.NewRequest("GET", "http://"+r.addr+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer metrics-secret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, want := range []string{`newsdesk_fetches_total{kind="feed",outcome="ok"}`, `newsdesk_articles_stored_total`,
+			`newsdesk_http_request_seconds_count{route="GET /{$}"`, `newsdesk_sources{state="ok"} 7`} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+	})
+	t.Run("images", func(t *testing.T) {
+		_, _, page := r.get(t, articles[0][strings.Index(articles[0], "/article/"):])
+		m := regexp.MustCompile(`src="(/img/[^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Skip("first article has no image")
+		}
+		code, hdr, _ := r.get(t, strings.ReplaceAll(m[1], "&amp;", "&"))
+		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "image/") {
+			t.Errorf("proxied image %s: %d %s", m[1], code, hdr.Get("Content-Type"))
+		}
+	})
 	t.Run("browser", func(t *testing.T) {
 		checkInBrowser(t, r.addr, articles[0][strings.Index(articles[0], "/article/"):])
 	})

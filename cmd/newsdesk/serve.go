@@ -10,12 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"newsdesk"
 	"newsdesk/demo"
 	"newsdesk/fetch"
 	"newsdesk/imageproxy"
 	"newsdesk/index"
 	"newsdesk/ingest"
+	"newsdesk/metrics"
 	"newsdesk/recommend"
 	"newsdesk/related"
 	"newsdesk/server"
@@ -35,6 +38,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "on an empty database, follow the bundled demo sources (served in-process, no network needed)")
 	noIngest := fs.Bool("no-ingest", false, "serve the site only; leave fetching to `newsdesk ingest` workers")
 	workers := fs.Int("workers", 4, "sources fetched concurrently")
+	metricsAddr := fs.String("metrics-addr", m.Getenv("NEWSDESK_METRICS_ADDR"), "serve Prometheus /metrics on this separate listener, e.g. 127.0.0.1:9090 (env NEWSDESK_METRICS_ADDR); or set NEWSDESK_METRICS_TOKEN to serve it on the main listener behind a bearer token")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,7 +109,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
+	reg := prometheus.NewRegistry()
+	mx := metrics.New(reg, sourceStates(st))
 	p := newPipeline(fc, st, enricher, log)
+	p.Metrics = mx
 	p.OnStored = func(created, updated []*newsdesk.Article) { siteH.Invalidate() }
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
 
@@ -128,6 +135,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	images.Register(mux)
 	srv := server.New(server.Config{
 		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: strings.HasPrefix(baseURL, "https://"),
+		Metrics: mx, MetricsToken: m.Getenv("NEWSDESK_METRICS_TOKEN"),
 		Ready: func(ctx context.Context) error {
 			if err := st.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
@@ -142,6 +150,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "newsdesk: serving %s on http://%s\n", cfg.SiteName, displayAddr(srv.Addr()))
+	if *metricsAddr != "" {
+		msrv := &http.Server{Addr: *metricsAddr, Handler: mx.Handler(""), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", slog.Any("error", err))
+			}
+		}()
+		defer msrv.Close()
+	}
 	if m.Ready != nil {
 		m.Ready(srv.Addr())
 	}
@@ -176,4 +193,28 @@ func displayAddr(addr string) string {
 		return "localhost:" + rest
 	}
 	return addr
+}
+
+// sourceStates counts sources by state for the metrics scrape.
+func sourceStates(st newsdesk.SourceStore) func() map[string]int {
+	return func() map[string]int {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srcs, _, err := st.Sources(ctx, newsdesk.SourceFilter{})
+		if err != nil {
+			return nil
+		}
+		out := map[string]int{"ok": 0, "failing": 0, "paused": 0}
+		for _, s := range srcs {
+			switch {
+			case s.Paused:
+				out["paused"]++
+			case s.Failures > 0:
+				out["failing"]++
+			default:
+				out["ok"]++
+			}
+		}
+		return out
+	}
 }
