@@ -191,14 +191,27 @@ func (p *Pipeline) runFeed(ctx context.Context, src *newsdesk.Source) (*Result, 
 	if fr.NotModified {
 		return &Result{NotModified: true, ItemsPerDay: src.ItemsPerDay}, fr, nil
 	}
-	base, err := url.Parse(fr.URL)
+	res, err := p.runDocument(ctx, src, fr.URL, fr.Body, fr.ContentType)
+	return res, fr, err
+}
+
+// RunDocument runs the pipeline over a feed document already in hand, such
+// as one a WebSub hub pushed, exactly as over a fetched one: parse →
+// (extract) → sanitize → enrich → store → index. It does not record a fetch
+// on the source.
+func (p *Pipeline) RunDocument(ctx context.Context, src *newsdesk.Source, docURL string, body []byte, contentType string) (*Result, error) {
+	return p.runDocument(ctx, src, docURL, body, contentType)
+}
+
+func (p *Pipeline) runDocument(ctx context.Context, src *newsdesk.Source, docURL string, body []byte, contentType string) (*Result, error) {
+	base, err := url.Parse(docURL)
 	if err != nil {
-		return nil, fr, fmt.Errorf("feed URL %q: %w", fr.URL, err)
+		return nil, fmt.Errorf("feed URL %q: %w", docURL, err)
 	}
-	feed, err := p.ParseFeed(base, fr.Body, fr.ContentType)
+	feed, err := p.ParseFeed(base, body, contentType)
 	if err != nil {
 		p.Metrics.StageError("parse", "unrecoverable")
-		return nil, fr, err
+		return nil, err
 	}
 	if feed.Bozo {
 		p.Metrics.StageError("parse", "recovered")
@@ -230,7 +243,7 @@ func (p *Pipeline) runFeed(ctx context.Context, src *newsdesk.Source) (*Result, 
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return res, fr, err
+		return res, err
 	}
 	var batch []*newsdesk.Article
 	for i, a := range arts {
@@ -244,9 +257,9 @@ func (p *Pipeline) runFeed(ctx context.Context, src *newsdesk.Source) (*Result, 
 		batch = append(batch, a)
 	}
 	if err := p.commitBatch(ctx, src, batch, res); err != nil {
-		return res, fr, err
+		return res, err
 	}
-	return res, fr, nil
+	return res, nil
 }
 
 func (p *Pipeline) runPage(ctx context.Context, src *newsdesk.Source) (*Result, *FetchResponse, error) {
