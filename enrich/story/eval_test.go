@@ -142,8 +142,6 @@ func paramRef(p *params, name string) *float64 {
 		return &p.threshold
 	case "slug":
 		return &p.slug
-	case "bigram":
-		return &p.bigram
 	case "name":
 		return &p.name
 	case "number":

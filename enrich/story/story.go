@@ -8,9 +8,9 @@
 // vector has three fields, scored apart so that a headline and a whole
 // article are judged on the same scale:
 //
-//   - title: the headline's words, stemmed, its adjacent word pairs, and the
-//     words of its URL slug (they often carry a longer headline). Names,
-//     acronyms, tickers and figures weigh more than common words.
+//   - title: the headline's words, stemmed, and the words of its URL slug
+//     (they often carry a longer headline). Names, acronyms and tickers
+//     weigh more than common words.
 //   - body: the lede and the start of the text, with saturated term counts.
 //   - entities: the entities found by the entity step.
 //
@@ -93,7 +93,6 @@ const (
 type params struct {
 	threshold   float64
 	slug        float64 // slug words not in the headline
-	bigram      float64 // adjacent title words
 	name        float64 // factor for names, acronyms and tickers
 	number      float64 // factor for figures
 	fieldWeight [nFields]float64
@@ -113,10 +112,9 @@ func defaultParams() params {
 	return params{
 		threshold:      DefaultThreshold,
 		slug:           0.8,
-		bigram:         0.5,
 		name:           1.5,
 		number:         1,
-		fieldWeight:    [nFields]float64{1, 2, 0.5},
+		fieldWeight:    [nFields]float64{1, 3, 0.5},
 		fieldThreshold: [nFields]float64{0, 0.15, 0.7},
 		mixCentroid:    0.8,
 		knn:            3,
@@ -224,7 +222,6 @@ func ArticleVector(a *newsdesk.Article) Vector {
 
 func articleVector(a *newsdesk.Article, p params) Vector {
 	v := make(Vector)
-	var prev string
 	set := func(k string, w float64) {
 		if w > v[k] {
 			v[k] = w
@@ -235,7 +232,6 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 	for i, tok := range toks {
 		lower := strings.ToLower(tok)
 		if textsim.IsStopword(lower) || utf8.RuneCountInString(lower) < 2 {
-			prev = ""
 			continue
 		}
 		t := textsim.Stem(lower)
@@ -247,27 +243,15 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 			w *= p.name
 		}
 		set(t, w)
-		if prev != "" && p.bigram > 0 {
-			set(prev+" "+t, p.bigram)
-		}
-		prev = t
 	}
-	prev = ""
 	for _, w := range textsim.SlugWords(a.URL) {
 		if textsim.IsStopword(w) || len(w) < 2 {
-			prev = ""
 			continue
 		}
 		t := textsim.Stem(w)
 		if _, ok := v[t]; !ok {
 			v[t] = p.slug
 		}
-		if prev != "" && p.bigram > 0 {
-			if _, ok := v[prev+" "+t]; !ok {
-				v[prev+" "+t] = p.slug * p.bigram
-			}
-		}
-		prev = t
 	}
 	// Body: lede and the start of the text, counts saturated as in BM25.
 	tf := make(map[string]float64)

@@ -63,10 +63,9 @@ func TestWindowEviction(t *testing.T) {
 	if st.Articles > 10 || st.Stories > 10 {
 		t.Errorf("stats %+v, want at most 10 articles and stories", st)
 	}
-	// Each article has at most four terms of its own (its number, its
-	// word and the pairs they make) and shares three: 43 for ten, 203
-	// had nothing been evicted.
-	if st.Terms > 43 {
+	// Each article has two terms of its own (its number and its word)
+	// and shares two: 22 for ten, 102 had nothing been evicted.
+	if st.Terms > 22 {
 		t.Errorf("%d terms kept for 10 articles", st.Terms)
 	}
 }
