@@ -48,11 +48,19 @@ type Config struct {
 	// Ingest fetches one source now ("Fetch now"); the button is hidden
 	// when nil.
 	Ingest func(ctx context.Context, sourceID int64) error
+	// Search runs the article list's word searches (index.New(store), which
+	// folds the query as the documents were); the store's index when nil.
+	Search Searcher
 	// Reindex refreshes the search documents of edited articles; optional.
 	Reindex func(ctx context.Context, articles []*newsdesk.Article) error
 	// SessionTTL is how long a login lasts (12 hours when zero). Sessions
 	// end at this absolute time, idle or not.
 	SessionTTL time.Duration
+}
+
+// Searcher runs full-text queries.
+type Searcher interface {
+	Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error)
 }
 
 // Pages are the templates the admin renders; New fails when one is missing.
@@ -81,6 +89,7 @@ type Handler struct {
 	limiter    *auth.Limiter
 	ingest     func(ctx context.Context, sourceID int64) error
 	reindex    func(ctx context.Context, articles []*newsdesk.Article) error
+	search     Searcher
 	ttl        time.Duration
 	origin     *http.CrossOriginProtection
 	routes     []route
@@ -113,11 +122,15 @@ func New(cfg Config) (*Handler, error) {
 		limiter:    cfg.Limiter,
 		ingest:     cfg.Ingest,
 		reindex:    cfg.Reindex,
+		search:     cfg.Search,
 		ttl:        cfg.SessionTTL,
 		origin:     http.NewCrossOriginProtection(),
 	}
 	if h.name == "" {
 		h.name = "newsdesk"
+	}
+	if h.search == nil {
+		h.search = cfg.Store
 	}
 	if h.now == nil {
 		h.now = time.Now

@@ -61,7 +61,7 @@ func (h *Handler) articlesPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	var total int
 	if d.Filters.Query != "" {
 		d.Searched = true
-		res, err := h.store.Search(ctx, newsdesk.SearchQuery{Text: d.Filters.Query, SourceID: opt(d.Filters.Source),
+		res, err := h.search.Search(ctx, newsdesk.SearchQuery{Text: d.Filters.Query, SourceID: opt(d.Filters.Source),
 			SectionID: opt(d.Filters.Section), EntityID: opt(d.Filters.Entity), Sort: newsdesk.SortNewest,
 			Offset: (n - 1) * articlesPerPage, Limit: articlesPerPage})
 		if err != nil {
