@@ -97,7 +97,8 @@ func TestKillDuringIngest(t *testing.T) {
 	}
 	st.Close()
 
-	args := []string{"ingest", "--once", "--quiet", "--db", db, "--allow-private", "127.0.0.0/8", "--lease-ttl", "2s", "--log-level", "error"}
+	args := []string{"ingest", "--once", "--quiet", "--db", db, "--allow-private", "127.0.0.0/8", "--lease-ttl", "2s", "--log-level", "error",
+		"--per-host-interval", "-1ns", "--per-host-concurrency", "8"}
 	cmd := newsdeskCmd(args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

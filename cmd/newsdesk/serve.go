@@ -96,7 +96,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	siteH, err := site.New(site.Config{
 		Store:     st,
-		Related:   related.New(st),
+		Related:   relatedFinder(st),
 		Recommend: recommend.New(st, time.Now),
 		Search:    index.New(st),
 		Web:       engine,
@@ -217,4 +217,12 @@ func sourceStates(st newsdesk.SourceStore) func() map[string]int {
 		}
 		return out
 	}
+}
+
+// relatedFinder folds headline words as the search index does, so that
+// Persian and Arabic headlines find their related reports.
+func relatedFinder(st newsdesk.Store) *related.Finder {
+	f := related.New(st)
+	f.Fold = index.Normalize
+	return f
 }
