@@ -16,6 +16,7 @@ type Store interface {
 	UserStore
 	APITokenStore
 	AuditStore
+	SubscriptionStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"Sessions", testSessions},
 	}
 	tests = append(tests, adminTests...)
+	tests = append(tests, websubTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"newsdesk"
+)
+
+var _ newsdesk.SubscriptionStore = (*DB)(nil)
+
+const subscriptionCols = `id, source_id, hub_url, topic_url, secret, callback_token, state, lease_seconds,
+	expires_at, renew_at, failures, last_error, created_at, updated_at`
+
+func scanSubscription(sc scanner) (*newsdesk.Subscription, error) {
+	var s newsdesk.Subscription
+	var expires, renew, created, updated int64
+	if err := sc.Scan(&s.ID, &s.SourceID, &s.HubURL, &s.TopicURL, &s.Secret, &s.CallbackToken, &s.State, &s.LeaseSeconds,
+		&expires, &renew, &s.Failures, &s.LastError, &created, &updated); err != nil {
+		return nil, err
+	}
+	s.ExpiresAt, s.RenewAt, s.CreatedAt, s.UpdatedAt = ft(expires), ft(renew), ft(created), ft(updated)
+	return &s, nil
+}
+
+// SaveSubscription stores s as the subscription of its source, replacing
+// the one the source had, and sets its ID and times.
+func (db *DB) SaveSubscription(ctx context.Context, s *newsdesk.Subscription) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	var created int64
+	err := db.w.QueryRowContext(ctx, `INSERT INTO websub_subscriptions (source_id, hub_url, topic_url, secret,
+		callback_token, state, lease_seconds, expires_at, renew_at, failures, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (source_id) DO UPDATE SET hub_url = excluded.hub_url, topic_url = excluded.topic_url,
+			secret = excluded.secret, callback_token = excluded.callback_token, state = excluded.state,
+			lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, renew_at = excluded.renew_at,
+			failures = excluded.failures, last_error = excluded.last_error, updated_at = excluded.updated_at
+		RETURNING id, created_at`,
+		s.SourceID, s.HubURL, s.TopicURL, s.Secret, s.CallbackToken, string(s.State), s.LeaseSeconds,
+		tm(s.ExpiresAt), tm(s.RenewAt), s.Failures, s.LastError, tm(now), tm(now)).Scan(&s.ID, &created)
+	switch {
+	case isForeignKey(err):
+		return notFound("Source", s.SourceID)
+	case isUnique(err):
+		return newsdesk.Errorf(newsdesk.ECONFLICT, "Callback token already in use.")
+	case err != nil:
+		return fmt.Errorf("save subscription of source %d: %w", s.SourceID, err)
+	}
+	s.CreatedAt, s.UpdatedAt = ft(created), now
+	return nil
+}
+
+// SubscriptionByToken returns the subscription with the callback token.
+func (db *DB) SubscriptionByToken(ctx context.Context, token string) (*newsdesk.Subscription, error) {
+	s, err := scanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
+		FROM websub_subscriptions WHERE callback_token = ?`, token))
+	if err == sql.ErrNoRows {
+		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Subscription not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("subscription by token: %w", err)
+	}
+	return s, nil
+}
+
+// SubscriptionBySource returns the source's subscription.
+func (db *DB) SubscriptionBySource(ctx context.Context, sourceID int64) (*newsdesk.Subscription, error) {
+	s, err := scanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
+		FROM websub_subscriptions WHERE source_id = ?`, sourceID))
+	if err == sql.ErrNoRows {
+		return nil, notFound("Subscription of source", sourceID)
+	} else if err != nil {
+		return nil, fmt.Errorf("subscription of source %d: %w", sourceID, err)
+	}
+	return s, nil
+}
+
+// SubscriptionsDue returns up to limit subscriptions whose RenewAt is set
+// and at or before now, earliest first.
+func (db *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([]*newsdesk.Subscription, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM websub_subscriptions
+		WHERE renew_at <> 0 AND renew_at <= ? ORDER BY renew_at, id`+limitOffset(limit, 0), tm(now))
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions due: %w", err)
+	}
+	defer rows.Close()
+	var out []*newsdesk.Subscription
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return nil, fmt.Errorf("subscriptions due: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("subscriptions due: %w", err)
+	}
+	return out, nil
+}
