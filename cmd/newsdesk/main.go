@@ -86,6 +86,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return &exitError{2, errors.New("no verb given")}
 	}
 	verb, rest := args[0], args[1:]
+	if path := m.Getenv("NEWSDESK_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	switch verb {
 	case "serve":
 		return m.serve(ctx, rest)
@@ -103,6 +110,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.users(ctx, rest)
 	case "eval":
 		return m.eval(ctx, rest)
+	case "bench":
+		return m.bench(ctx, rest)
 	case "enrich":
 		return m.enrichVerb(ctx, rest)
 	case "version":

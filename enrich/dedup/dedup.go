@@ -70,7 +70,22 @@ type Deduper struct {
 	head    int      // first live position in order
 	buckets map[uint64][]*entry
 	newest  time.Time
+	// computed keeps what Enrich worked out for an article until Stored
+	// indexes it, so that the text is not split and hashed twice.
+	computed map[*newsdesk.Article]computedSig
 }
+
+// computedSig is an article's SimHash and MinHash signature, with the
+// texts they were computed from.
+type computedSig struct {
+	text, headline, lede string
+	simhash              uint64
+	sig                  []uint32
+}
+
+// maxComputed bounds the signatures kept between Enrich and Stored
+// (articles enriched but never stored, as in dry runs, are dropped).
+const maxComputed = 4096
 
 type entry struct {
 	id          int64
@@ -98,11 +113,12 @@ func New(store newsdesk.ArticleStore, opt Options) *Deduper {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Deduper{
-		store:   store,
-		opt:     opt,
-		log:     opt.Logger,
-		entries: make(map[int64]*entry),
-		buckets: make(map[uint64][]*entry),
+		store:    store,
+		opt:      opt,
+		log:      opt.Logger,
+		entries:  make(map[int64]*entry),
+		buckets:  make(map[uint64][]*entry),
+		computed: make(map[*newsdesk.Article]computedSig),
 	}
 }
 
@@ -116,7 +132,12 @@ func Features(text string) []uint64 {
 }
 
 func features(words []string) []uint64 {
-	f := append(textsim.Shingles(words, 1), textsim.Shingles(words, shingleK)...)
+	return featuresOf(words, textsim.Shingles(words, shingleK))
+}
+
+// featuresOf is features with the 3-word shingles already made.
+func featuresOf(words []string, shingles []uint64) []uint64 {
+	f := append(textsim.Shingles(words, 1), shingles...)
 	sort.Slice(f, func(i, j int) bool { return f[i] < f[j] })
 	out := f[:0]
 	for i, h := range f {
@@ -165,7 +186,8 @@ func SimHash(a *newsdesk.Article) uint64 {
 func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Explanation) error {
 	words := dedupText(a)
 	a.Fingerprint = fingerprintWords(words)
-	a.SimHash = textsim.SimHash(textsim.Shingles(words, shingleK))
+	shingles := textsim.Shingles(words, shingleK)
+	a.SimHash = textsim.SimHash(shingles)
 	if len(words) == 0 {
 		ex.Add(d.Name(), "no text to compare")
 		return nil
@@ -188,7 +210,8 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 			return nil
 		}
 	}
-	sig := textsim.MinHash(features(words), sigSize)
+	sig := textsim.MinHash(featuresOf(words, shingles), sigSize)
+	d.remember(a, sig)
 	best, sim := d.nearest(a, sig)
 	if best == nil {
 		a.DuplicateOf = 0
@@ -255,16 +278,17 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	if a.ID == 0 || a.Status == newsdesk.StatusUnpublished {
 		return
 	}
-	words := dedupText(a)
-	if len(words) == 0 {
-		return
-	}
-	e := &entry{
-		id:          a.ID,
-		duplicateOf: a.DuplicateOf,
-		at:          articleTime(a),
-		simhash:     textsim.SimHash(textsim.Shingles(words, shingleK)),
-		sig:         textsim.MinHash(features(words), sigSize),
+	e := &entry{id: a.ID, duplicateOf: a.DuplicateOf, at: articleTime(a)}
+	if c, ok := d.recall(a); ok {
+		e.simhash, e.sig = c.simhash, c.sig
+	} else {
+		words := dedupText(a)
+		if len(words) == 0 {
+			return
+		}
+		shingles := textsim.Shingles(words, shingleK)
+		e.simhash = textsim.SimHash(shingles)
+		e.sig = textsim.MinHash(featuresOf(words, shingles), sigSize)
 	}
 	e.keys = bandKeys(e.sig)
 	d.mu.Lock()
@@ -281,6 +305,32 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		d.newest = e.at
 	}
 	d.evict()
+}
+
+// remember keeps the signature Enrich computed for a until Stored.
+func (d *Deduper) remember(a *newsdesk.Article, sig []uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.computed) >= maxComputed {
+		clear(d.computed)
+	}
+	d.computed[a] = computedSig{text: a.Text, headline: a.Headline, lede: a.Lede, simhash: a.SimHash, sig: sig}
+}
+
+// recall returns and forgets the signature Enrich computed for a, if a's
+// text is still the one it was computed from.
+func (d *Deduper) recall(a *newsdesk.Article) (computedSig, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, ok := d.computed[a]
+	if !ok {
+		return c, false
+	}
+	delete(d.computed, a)
+	if c.text != a.Text || c.headline != a.Headline || c.lede != a.Lede {
+		return c, false
+	}
+	return c, true
 }
 
 func articleTime(a *newsdesk.Article) time.Time {

@@ -153,3 +153,61 @@ func BenchmarkEnrich(b *testing.B) {
 		}
 	}
 }
+
+// TestStoredAfterEnrich: Stored indexes an article with the signature
+// Enrich computed, unless its text changed in between, when it indexes the
+// new text.
+func TestStoredAfterEnrich(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		edit     func(a *newsdesk.Article)
+		wireDup  int64 // DuplicateOf of a later copy of wire
+		thirdDup int64 // DuplicateOf of a later copy of third
+	}{
+		{"unchanged", func(*newsdesk.Article) {}, 1, 0},
+		{"text replaced before storing", func(a *newsdesk.Article) { a.Text = third }, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := New(nil, Options{})
+			a := art(0, wire, t0)
+			if err := d.Enrich(ctx, a, &enrich.Explanation{}); err != nil {
+				t.Fatal(err)
+			}
+			a.ID = 1
+			tt.edit(a)
+			d.Stored(ctx, []*newsdesk.Article{a})
+			if n := len(d.computed); n != 0 {
+				t.Errorf("%d signatures kept after Stored", n)
+			}
+			for _, c := range []struct {
+				text string
+				want int64
+			}{{wire, tt.wireDup}, {third, tt.thirdDup}} {
+				b := art(0, c.text, t0.Add(time.Hour))
+				if err := d.Enrich(ctx, b, &enrich.Explanation{}); err != nil {
+					t.Fatal(err)
+				}
+				if b.DuplicateOf != c.want {
+					t.Errorf("copy of %.20q: DuplicateOf = %d, want %d", c.text, b.DuplicateOf, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestComputedBounded: signatures of articles enriched but never stored do
+// not pile up.
+func TestComputedBounded(t *testing.T) {
+	d := New(nil, Options{})
+	for i := range maxComputed + 10 {
+		if err := d.Enrich(context.Background(), art(0, wire+" "+strings.Repeat("x ", i%7), time.Now()), &enrich.Explanation{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(d.computed); n > maxComputed {
+		t.Errorf("%d signatures kept, want at most %d", n, maxComputed)
+	}
+}
