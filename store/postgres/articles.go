@@ -133,6 +133,15 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 	return arts[0], nil
 }
 
+// sourceCond selects the articles of a source, or the manual ones for 0,
+// in a form the indexes serve.
+func sourceCond(a *args, sourceID int64) string {
+	if sourceID == 0 {
+		return "source_id IS NULL"
+	}
+	return "source_id = " + a.add(sourceID)
+}
+
 // descendants selects the section with the ID of placeholder p and all the
 // sections below it.
 func descendants(p string) string {
@@ -217,8 +226,9 @@ func (db *DB) ArticleExists(ctx context.Context, sourceID int64, guid, url strin
 			continue
 		}
 		var id int64
-		err := db.pool.QueryRow(ctx, `SELECT id FROM articles WHERE source_id IS NOT DISTINCT FROM $1 AND `+k.col+` = $2
-			ORDER BY id LIMIT 1`, nullID(sourceID), k.v).Scan(&id)
+		var a args
+		err := db.pool.QueryRow(ctx, `SELECT id FROM articles WHERE `+sourceCond(&a, sourceID)+` AND `+k.col+` <> '' AND `+k.col+` = `+a.add(k.v)+`
+			ORDER BY id LIMIT 1`, a...).Scan(&id)
 		if err == nil {
 			return id, nil
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -248,21 +258,6 @@ func scanStored(row pgx.Row) (*storedArticle, error) {
 		return nil, err
 	}
 	return &m, nil
-}
-
-// match finds the stored article of the source with a's GUID, else its URL.
-func match(ctx context.Context, tx pgx.Tx, sourceID int64, a *newsdesk.Article) (*storedArticle, error) {
-	for _, k := range []struct{ col, v string }{{"guid", a.GUID}, {"url", a.URL}} {
-		if k.v == "" {
-			continue
-		}
-		m, err := scanStored(tx.QueryRow(ctx, `SELECT `+storedCols+` FROM articles
-			WHERE source_id IS NOT DISTINCT FROM $1 AND `+k.col+` = $2 ORDER BY id LIMIT 1`, nullID(sourceID), k.v))
-		if m != nil || err != nil {
-			return m, err
-		}
-	}
-	return nil, nil
 }
 
 // writeSections files the article under refs, in order; refs by slug are
@@ -324,170 +319,6 @@ func articleSlug(headline string) string {
 	return "article"
 }
 
-// UpsertArticles stores a batch from one source (0: manual) in one
-// transaction. See newsdesk.ArticleStore. An article matching a stored one
-// keeps its ID, story, status and, when locked, sections; only a change of
-// headline, lede, body, author or image updates it (and its UpdatedAt: the
-// article's own UpdatedAt when later than the stored one, else now). A
-// batch that created or changed an article notifies the other nodes.
-func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*newsdesk.Article) ([]*newsdesk.Article, error) {
-	for i, a := range articles {
-		if a == nil {
-			return nil, newsdesk.Errorf(newsdesk.EINVALID, "Article %d of the batch is nil.", i)
-		}
-		if err := a.Validate(); err != nil {
-			return nil, err
-		}
-	}
-	if len(articles) == 0 {
-		return nil, nil
-	}
-	now := db.now()
-	var created []*newsdesk.Article
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		created = created[:0]
-		srcName, srcLicence := "", newsdesk.LicenceFull
-		if sourceID != 0 {
-			err := tx.QueryRow(ctx, `SELECT name, licence FROM sources WHERE id = $1`, sourceID).Scan(&srcName, &srcLicence)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return notFound("Source", sourceID)
-			} else if err != nil {
-				return err
-			}
-		}
-		touched := map[int64]bool{}
-		for _, a := range articles {
-			m, err := match(ctx, tx, sourceID, a)
-			if err != nil {
-				return err
-			}
-			if m != nil {
-				changed, err := updateMatched(ctx, tx, m, a, now)
-				if err != nil {
-					return err
-				}
-				if changed {
-					touched[m.storyID] = true
-				}
-				continue
-			}
-			if err := insertArticle(ctx, tx, sourceID, srcName, srcLicence, a, now); err != nil {
-				return err
-			}
-			touched[a.StoryID] = true
-			created = append(created, a)
-		}
-		if len(touched) == 0 {
-			return nil
-		}
-		ids := make([]int64, 0, len(touched))
-		for id := range touched {
-			ids = append(ids, id)
-		}
-		if err := refreshStories(ctx, tx, ids); err != nil {
-			return err
-		}
-		return db.notify(ctx, tx, "articles")
-	})
-	if err != nil {
-		return nil, fmt.Errorf("upsert articles of source %d: %w", sourceID, err)
-	}
-	return created, nil
-}
-
-func insertArticle(ctx context.Context, tx pgx.Tx, sourceID int64, srcName string, srcLicence newsdesk.Licence, a *newsdesk.Article, now time.Time) error {
-	if a.FetchedAt.IsZero() {
-		a.FetchedAt = now
-	}
-	if a.PublishedAt.IsZero() {
-		a.PublishedAt = a.FetchedAt
-	}
-	if a.UpdatedAt.IsZero() {
-		a.UpdatedAt = a.PublishedAt
-	}
-	a.SourceID = sourceID
-	if sourceID != 0 {
-		a.Source = srcName
-	}
-	a.Licence = srcLicence
-	a.Slug = articleSlug(a.Headline)
-	if a.StoryID != 0 {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stories WHERE id = $1)`, a.StoryID).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
-			a.StoryID = 0
-		}
-	}
-	if a.StoryID == 0 {
-		if err := tx.QueryRow(ctx, `INSERT INTO stories (title, created_at) VALUES ($1, $2) RETURNING id`, a.Headline, now).Scan(&a.StoryID); err != nil {
-			return err
-		}
-	}
-	err := tx.QueryRow(ctx, `INSERT INTO articles (source_id, source_name, source_licence, guid, url, slug, headline, lede, body, text,
-		author, image_url, image_alt, dateline_place, dateline_agency, language, published_at, updated_at, fetched_at,
-		status, fingerprint, simhash, duplicate_of, story_id, sections_locked)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id`,
-		nullID(sourceID), a.Source, string(a.Licence), a.GUID, a.URL, a.Slug,
-		a.Headline, a.Lede, a.Body, a.Text, a.Author, a.ImageURL, a.ImageAlt, a.DatelinePlace, a.DatelineAgency,
-		a.Language, a.PublishedAt.UTC(), ts(a.UpdatedAt), ts(a.FetchedAt), string(a.Status), a.Fingerprint,
-		int64(a.SimHash), a.DuplicateOf, a.StoryID, a.SectionsLocked).Scan(&a.ID)
-	if err != nil {
-		return err
-	}
-	if err := writeSections(ctx, tx, a.ID, a.Sections); err != nil {
-		return err
-	}
-	return writeEntities(ctx, tx, a.ID, a.Entities)
-}
-
-// updateMatched updates the stored article m with a when its content
-// changed, and reports whether it did.
-func updateMatched(ctx context.Context, tx pgx.Tx, m *storedArticle, a *newsdesk.Article, now time.Time) (bool, error) {
-	a.ID, a.StoryID = m.id, m.storyID
-	changed := m.headline != a.Headline || m.lede != a.Lede || m.body != a.Body || m.author != a.Author ||
-		m.image != a.ImageURL || m.alt != a.ImageAlt
-	if !changed {
-		a.Slug = m.slug
-		a.UpdatedAt = m.updatedAt
-		return false, nil
-	}
-	if a.UpdatedAt.IsZero() || !a.UpdatedAt.Truncate(time.Microsecond).After(m.updatedAt) {
-		a.UpdatedAt = now
-	}
-	if a.FetchedAt.IsZero() {
-		a.FetchedAt = now
-	}
-	a.Slug = articleSlug(a.Headline)
-	_, err := tx.Exec(ctx, `UPDATE articles SET guid = CASE WHEN guid = '' THEN $1 ELSE guid END, url = CASE WHEN $2 <> '' THEN $2 ELSE url END,
-		slug = $3, headline = $4, lede = $5, body = $6, text = $7, author = $8, image_url = $9, image_alt = $10,
-		dateline_place = $11, dateline_agency = $12, language = $13, updated_at = $14, fetched_at = $15, fingerprint = $16, simhash = $17
-		WHERE id = $18`, a.GUID, a.URL, a.Slug, a.Headline, a.Lede, a.Body, a.Text, a.Author,
-		a.ImageURL, a.ImageAlt, a.DatelinePlace, a.DatelineAgency, a.Language, ts(a.UpdatedAt), ts(a.FetchedAt),
-		a.Fingerprint, int64(a.SimHash), m.id)
-	if err != nil {
-		return false, err
-	}
-	if !m.locked && a.Sections != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM article_sections WHERE article_id = $1`, m.id); err != nil {
-			return false, err
-		}
-		if err := writeSections(ctx, tx, m.id, a.Sections); err != nil {
-			return false, err
-		}
-	}
-	if a.Entities != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM article_entities WHERE article_id = $1`, m.id); err != nil {
-			return false, err
-		}
-		if err := writeEntities(ctx, tx, m.id, a.Entities); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
 // UpdateArticle saves the editable fields of an article: headline, lede,
 // body, author, status, image, sections (and whether they are locked),
 // entities, story (0 keeps the current one) and duplicate-of. UpdatedAt is
@@ -497,6 +328,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	cleanText(a)
 	now := db.now()
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		m, err := scanStored(tx.QueryRow(ctx, `SELECT `+storedCols+` FROM articles WHERE id = $1 FOR UPDATE`, a.ID))

@@ -64,6 +64,11 @@ func (db *DB) copyFrom(ctx context.Context, src newsdesk.Store, progress func(st
 	if err != nil {
 		return fmt.Errorf("copy store: %w", err)
 	}
+	// Fresh statistics, so that the first pages are planned for the data
+	// just copied rather than for empty tables.
+	if _, err := db.pool.Exec(ctx, `ANALYZE sources, stories, articles, sections, article_sections, entities, entity_names, article_entities, picks, read_events, users`); err != nil {
+		return fmt.Errorf("copy store: analyze: %w", err)
+	}
 	return nil
 }
 

@@ -59,7 +59,7 @@ func fillSQLite(t *testing.T) *sqlite.DB {
 		a := &newsdesk.Article{GUID: fmt.Sprintf("g%d", i), URL: fmt.Sprintf("https://w.example/%d", i),
 			Headline: fmt.Sprintf("Report %d from Baghdad", i), Lede: "Lede.", Body: "<p>Body.</p>", Text: "Body.",
 			Author: "Michael Ware", DatelinePlace: "Baghdad, Iraq", Language: "en", Fingerprint: fmt.Sprintf("fp%d", i%5),
-			SimHash:     uint64(i) << 60, // the top bit set for some: the uint64 must survive as its bits
+			SimHash:     uint64(i) << 60,                          // the top bit set for some: the uint64 must survive as its bits
 			PublishedAt: base.Add(time.Duration(i/4) * time.Hour), // four at a time: pages split equal times
 			Sections:    []newsdesk.SectionRef{{ID: iraq.ID}, {ID: region.ID}},
 			Entities:    []newsdesk.EntityRef{{ID: mek.ID, Mentions: 1 + i%3}, {ID: un.ID, Mentions: 2}}}
@@ -139,9 +139,15 @@ func TestCopyFromSQLite(t *testing.T) {
 			t.Errorf("%s differ after the copy:\n got %s\nwant %s", what, dump(got), dump(want))
 		}
 	}
-	same("sources", func(s newsdesk.Store) (any, error) { l, _, err := s.Sources(ctx, newsdesk.SourceFilter{}); return l, err })
+	same("sources", func(s newsdesk.Store) (any, error) {
+		l, _, err := s.Sources(ctx, newsdesk.SourceFilter{})
+		return l, err
+	})
 	same("sections", func(s newsdesk.Store) (any, error) { return s.Sections(ctx) })
-	same("entities", func(s newsdesk.Store) (any, error) { l, _, err := s.Entities(ctx, newsdesk.EntityFilter{}); return l, err })
+	same("entities", func(s newsdesk.Store) (any, error) {
+		l, _, err := s.Entities(ctx, newsdesk.EntityFilter{})
+		return l, err
+	})
 	for _, st := range []newsdesk.AliasStatus{newsdesk.AliasPending, newsdesk.AliasRejected} {
 		same("alias candidates "+string(st), func(s newsdesk.Store) (any, error) { return s.AliasCandidates(ctx, st, 0) })
 	}

@@ -416,3 +416,25 @@ func TestReadsWithoutContention(t *testing.T) {
 		t.Errorf("history = %+v, %v: want one view at the latest time", hist, err)
 	}
 }
+
+// TestTextPostgreSQLCannotHold: a NUL or invalid UTF-8 from a broken feed
+// is stored (cleaned), not refused, as SQLite would store it.
+func TestTextPostgreSQLCannotHold(t *testing.T) {
+	db := mustOpen(t)
+	a := &newsdesk.Article{GUID: "bad\x00guid", Headline: "Broken \xff feed", Body: "<p>a\x00b</p>"}
+	if _, err := db.UpsertArticles(t.Context(), 0, []*newsdesk.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Article(t.Context(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Headline != "Broken \uFFFD feed" || got.Body != "<p>ab</p>" || got.GUID != "badguid" {
+		t.Errorf("stored %q %q %q", got.Headline, got.Body, got.GUID)
+	}
+	// The same broken item again is the same article, unchanged.
+	again := &newsdesk.Article{GUID: "bad\x00guid", Headline: "Broken \xff feed", Body: "<p>a\x00b</p>"}
+	if created, err := db.UpsertArticles(t.Context(), 0, []*newsdesk.Article{again}); err != nil || len(created) != 0 || again.ID != a.ID {
+		t.Errorf("re-upsert: created %d, ID %d want %d, err %v", len(created), again.ID, a.ID, err)
+	}
+}

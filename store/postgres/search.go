@@ -130,12 +130,18 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	// rows only. The snippet shows the lede and body where a word matches
 	// there, else the headline, else the entity names.
 	lb := `d.lede || ' ' || d.body`
-	query := `SELECT ` + articleCols + `, x.score, CASE
+	// By relevance every match is ranked; by date only the page's rows are.
+	rank := `ts_rank_cd(` + rankWeights + `, d.tsv, ` + match + `, 1)::float8`
+	score, outerScore := rank+` AS score`, `x.score`
+	if q.Sort == newsdesk.SortNewest {
+		score, outerScore = `0 AS score`, rank
+	}
+	query := `SELECT ` + articleCols + `, ` + outerScore + `, CASE
 			WHEN to_tsvector('simple', ` + lb + `) @@ ` + matchAny + ` THEN ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `)
 			WHEN to_tsvector('simple', d.headline) @@ ` + matchAny + ` THEN ts_headline('simple', d.headline, ` + match + `, ` + opts + `)
 			WHEN to_tsvector('simple', d.entities) @@ ` + matchAny + ` THEN ts_headline('simple', d.entities, ` + match + `, ` + opts + `)
 			ELSE ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `) END
-		FROM (SELECT d.article_id AS id, a.published_at, ts_rank_cd(` + rankWeights + `, d.tsv, ` + match + `, 1)::float8 AS score` +
+		FROM (SELECT d.article_id AS id, a.published_at, ` + score +
 		from + cond + order + limitOffset(q.Limit, q.Offset) + `) x
 		JOIN search_docs d ON d.article_id = x.id
 		JOIN articles a ON a.id = x.id LEFT JOIN sources s ON s.id = a.source_id` + outer

@@ -17,7 +17,15 @@ func refreshStories(ctx context.Context, q querier, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, `UPDATE stories SET
+	_, err := q.Exec(ctx, refreshStoriesSQL, ids)
+	if err != nil {
+		return fmt.Errorf("refresh stories: %w", err)
+	}
+	return nil
+}
+
+// refreshStoriesSQL recomputes the stories whose IDs are its parameter.
+const refreshStoriesSQL = `UPDATE stories SET
 		articles = c.articles, sources = c.sources, first_at = c.first_at, last_at = c.last_at,
 		first_article_id = COALESCE((SELECT a.id FROM articles a WHERE a.story_id = stories.id
 			ORDER BY a.status <> 'published', a.published_at, a.id LIMIT 1), 0)
@@ -29,12 +37,7 @@ func refreshStories(ctx context.Context, q querier, ids []int64) error {
 			FROM (SELECT DISTINCT id FROM unnest($1::bigint[]) AS u(id)) s
 			LEFT JOIN articles a ON a.story_id = s.id AND a.status = 'published'
 			GROUP BY s.id) c
-		WHERE stories.id = c.id`, ids)
-	if err != nil {
-		return fmt.Errorf("refresh stories: %w", err)
-	}
-	return nil
-}
+		WHERE stories.id = c.id`
 
 // dropEmptyStories deletes those of the stories that have no article left.
 func dropEmptyStories(ctx context.Context, q querier, ids []int64) error {
