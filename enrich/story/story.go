@@ -143,6 +143,7 @@ type Clusterer struct {
 	order   []*doc // insertion order, for eviction
 	head    int
 	newest  time.Time
+	stamp   uint64 // of the current decision
 }
 
 type term struct {
@@ -150,6 +151,10 @@ type term struct {
 	field    uint8
 	df       int       // live articles using the term
 	postings []posting // stories using the term, in order of use
+	// The query being decided, when it has the term, and its weight
+	// there: a stamp instead of a map per decision.
+	qstamp uint64
+	qw     float64
 }
 
 type posting struct {
@@ -175,6 +180,8 @@ type doc struct {
 	at    time.Time
 	terms []*term
 	w     []float32 // raw weight of each term
+	norm  [nFields]float32
+	normN int // index size when norm was computed
 	gone  bool
 }
 
@@ -406,9 +413,9 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 		}
 		return q[i].t.key < q[j].t.key
 	})
-	qmap := make(map[*term]float64, len(q))
+	c.stamp++
 	for _, x := range q {
-		qmap[x.t] = x.w
+		x.t.qstamp, x.t.qw = c.stamp, x.w
 	}
 	cutoff := at.Add(-c.opt.Window).Unix()
 	cands := make(map[*story]float64)
@@ -444,7 +451,7 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	}
 	out := make([]Candidate, 0, len(top))
 	for _, st := range top {
-		score := c.score(st, q, qmap, qnorm, at)
+		score := c.score(st, q, qnorm, at)
 		if score > 0 {
 			out = append(out, Candidate{StoryID: st.id, Score: score})
 		}
@@ -468,7 +475,7 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 }
 
 // score is how well an article's query terms fit story st. Caller holds mu.
-func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [nFields]float64, at time.Time) float64 {
+func (c *Clusterer) score(st *story, q []qterm, qnorm [nFields]float64, at time.Time) float64 {
 	if n := len(c.docs); n > st.normN+st.normN/8+1 || n < st.normN-st.normN/8-1 {
 		// Document frequencies moved on since: while the index is
 		// small, as when it is being filled, a norm taken with the IDF
@@ -488,17 +495,18 @@ func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [n
 		if m.gone {
 			continue
 		}
-		var mdot, mnorm [nFields]float64
+		if n := len(c.docs); n > m.normN+m.normN/8+1 || n < m.normN-m.normN/8-1 {
+			c.docNorm(m)
+		}
+		var mdot [nFields]float64
 		for i, t := range m.terms {
-			x := float64(m.w[i]) * c.idf(t)
-			mnorm[t.field] += x * x
-			if qw, ok := qmap[t]; ok {
-				mdot[t.field] += qw * x
+			if t.qstamp == c.stamp {
+				mdot[t.field] += t.qw * float64(m.w[i]) * c.idf(t)
 			}
 		}
 		for f := range mdot {
-			if mnorm[f] > 0 && qnorm[f] > 0 {
-				mem[f][nm] = mdot[f] / (qnorm[f] * math.Sqrt(mnorm[f]))
+			if m.norm[f] > 0 && qnorm[f] > 0 {
+				mem[f][nm] = mdot[f] / (qnorm[f] * float64(m.norm[f]))
 			}
 		}
 		nm++
@@ -531,13 +539,30 @@ func (c *Clusterer) score(st *story, q []qterm, qmap map[*term]float64, qnorm [n
 	return score
 }
 
+// docNorm recomputes a member's TF-IDF norms. Caller holds mu.
+func (c *Clusterer) docNorm(d *doc) {
+	var n [nFields]float64
+	for i, t := range d.terms {
+		x := float64(d.w[i]) * c.idf(t)
+		n[t.field] += x * x
+	}
+	for f := range n {
+		d.norm[f] = float32(math.Sqrt(n[f]))
+	}
+	d.normN = len(c.docs)
+}
+
 // topMean is the mean of the k largest of xs (all of them when fewer). It
 // reorders xs.
 func topMean(xs []float64, k int) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	sort.Sort(sort.Reverse(sort.Float64Slice(xs)))
+	for i := 1; i < len(xs); i++ { // largest first; xs is short
+		for j := i; j > 0 && xs[j] > xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
 	if k > len(xs) {
 		k = len(xs)
 	}
