@@ -61,6 +61,9 @@ type Article struct {
 	SectionsLocked bool
 	// Entities named in the article, most salient first.
 	Entities []EntityRef
+	// BodyRemovedAt is when retention removed the body and text, keeping
+	// the headline, lede, link and metadata; zero while the body is kept.
+	BodyRemovedAt time.Time
 }
 
 // SectionRef names a section an article is filed under.

@@ -37,6 +37,9 @@ type Source struct {
 	Licence  Licence    //
 	Extract  bool       // fetch each item's page and extract the full text
 	Paused   bool       //
+	// NoPageFetch: never fetch this source's article pages, not even to
+	// complete a short summary; only the feed's own text is used.
+	NoPageFetch bool
 	// Interval is the base polling interval; the scheduler adapts it.
 	Interval time.Duration
 
@@ -113,7 +116,7 @@ type SourceStore interface {
 	// Sources returns sources in ID order and the total matching the filter.
 	Sources(ctx context.Context, f SourceFilter) ([]*Source, int, error)
 	// UpdateSource saves the editable fields (name, URLs, language, licence,
-	// extract, paused, interval). ENOTFOUND if missing.
+	// extract, no-page-fetch, paused, interval). ENOTFOUND if missing.
 	UpdateSource(ctx context.Context, s *Source) error
 	// DeleteSource removes a source; its articles stay, attributed by name.
 	DeleteSource(ctx context.Context, id int64) error

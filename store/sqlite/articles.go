@@ -13,7 +13,7 @@ import (
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), COALESCE(s.licence, a.source_licence),
 	a.guid, a.url, a.slug, a.headline, a.lede, a.body, a.text, a.author, a.image_url, a.image_alt,
 	a.dateline_place, a.dateline_agency, a.language, a.published_at, a.updated_at, a.fetched_at, a.status,
-	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked`
+	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked, a.body_removed_at`
 
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 
@@ -21,18 +21,19 @@ type scanner interface{ Scan(...any) error }
 
 func scanArticle(sc scanner, extra ...any) (*newsdesk.Article, error) {
 	var a newsdesk.Article
-	var published, updated, fetched, simhash int64
+	var published, updated, fetched, simhash, removed int64
 	var locked int
 	dest := []any{&a.ID, &a.SourceID, &a.Source, &a.Licence,
 		&a.GUID, &a.URL, &a.Slug, &a.Headline, &a.Lede, &a.Body, &a.Text, &a.Author, &a.ImageURL, &a.ImageAlt,
 		&a.DatelinePlace, &a.DatelineAgency, &a.Language, &published, &updated, &fetched, &a.Status,
-		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &locked}
+		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &locked, &removed}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	a.PublishedAt, a.UpdatedAt, a.FetchedAt = ft(published), ft(updated), ft(fetched)
 	a.SimHash = uint64(simhash)
 	a.SectionsLocked = locked != 0
+	a.BodyRemovedAt = ft(removed)
 	return &a, nil
 }
 
@@ -291,9 +292,9 @@ func (s *upsertStmts) queries() []struct {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&s.byGUID, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
+		{&s.byGUID, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at, body_removed_at
 			FROM articles WHERE source_id IS ? AND guid = ? AND guid <> '' ORDER BY id LIMIT 1`},
-		{&s.byURL, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at
+		{&s.byURL, `SELECT id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at, body_removed_at
 			FROM articles WHERE source_id IS ? AND url = ? AND url <> '' ORDER BY id LIMIT 1`},
 		{&s.storyExists, `SELECT count(*) FROM stories WHERE id = ?`},
 		{&s.newStory, `INSERT INTO stories (title, created_at) VALUES (?, ?) RETURNING id`},
@@ -356,6 +357,7 @@ type storedArticle struct {
 	storyID                                        int64
 	locked                                         bool
 	updatedAt                                      int64
+	bodyRemovedAt                                  int64
 }
 
 func (s *upsertStmts) match(ctx context.Context, sourceID int64, a *newsdesk.Article) (*storedArticle, error) {
@@ -366,7 +368,7 @@ func (s *upsertStmts) match(ctx context.Context, sourceID int64, a *newsdesk.Art
 		var m storedArticle
 		var locked int
 		err := st.QueryRowContext(ctx, nullSource(sourceID), key).Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author,
-			&m.image, &m.alt, &m.slug, &m.storyID, &locked, &m.updatedAt)
+			&m.image, &m.alt, &m.slug, &m.storyID, &locked, &m.updatedAt, &m.bodyRemovedAt)
 		if err == sql.ErrNoRows {
 			return nil, nil
 		} else if err != nil {
@@ -553,6 +555,11 @@ func (db *DB) insertArticle(ctx context.Context, st *upsertStmts, sourceID int64
 
 func (db *DB) updateMatched(ctx context.Context, st *upsertStmts, m *storedArticle, a *newsdesk.Article, now time.Time) error {
 	a.ID, a.StoryID = m.id, m.storyID
+	if m.bodyRemovedAt != 0 {
+		// Retention removed the body: a feed still carrying the item
+		// does not bring it back.
+		a.Body, a.Text, a.BodyRemovedAt = "", "", ft(m.bodyRemovedAt)
+	}
 	changed := m.headline != a.Headline || m.lede != a.Lede || m.body != a.Body || m.author != a.Author ||
 		m.image != a.ImageURL || m.alt != a.ImageAlt
 	if !changed {

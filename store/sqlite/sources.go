@@ -13,18 +13,18 @@ import (
 
 const sourceCols = `id, name, kind, url, site_url, language, licence, extract, paused, interval_ns,
 	etag, last_modified, next_fetch_at, last_fetch_at, last_success_at, failures, last_error,
-	items_per_day, created_at, updated_at`
+	items_per_day, created_at, updated_at, no_page_fetch`
 
 func scanSource(sc interface{ Scan(...any) error }) (*newsdesk.Source, error) {
 	var s newsdesk.Source
-	var extract, paused int
+	var extract, paused, noPageFetch int
 	var interval, next, last, success, created, updated int64
 	if err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.URL, &s.SiteURL, &s.Language, &s.Licence, &extract, &paused, &interval,
 		&s.ETag, &s.LastModified, &next, &last, &success, &s.Failures, &s.LastError,
-		&s.ItemsPerDay, &created, &updated); err != nil {
+		&s.ItemsPerDay, &created, &updated, &noPageFetch); err != nil {
 		return nil, err
 	}
-	s.Extract, s.Paused = extract != 0, paused != 0
+	s.Extract, s.Paused, s.NoPageFetch = extract != 0, paused != 0, noPageFetch != 0
 	s.Interval = time.Duration(interval)
 	s.NextFetchAt, s.LastFetchAt, s.LastSuccessAt = ft(next), ft(last), ft(success)
 	s.CreatedAt, s.UpdatedAt = ft(created), ft(updated)
@@ -42,10 +42,10 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 		s.NextFetchAt = now
 	}
 	err := db.w.QueryRowContext(ctx, `INSERT INTO sources (name, kind, url, site_url, language, licence, extract, paused,
-		interval_ns, etag, last_modified, next_fetch_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		interval_ns, etag, last_modified, next_fetch_at, created_at, updated_at, no_page_fetch)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.Name, s.Kind, s.URL, s.SiteURL, s.Language, s.Licence, boolInt(s.Extract), boolInt(s.Paused),
-		int64(s.Interval), s.ETag, s.LastModified, tm(s.NextFetchAt), tm(now), tm(now)).Scan(&s.ID)
+		int64(s.Interval), s.ETag, s.LastModified, tm(s.NextFetchAt), tm(now), tm(now), boolInt(s.NoPageFetch)).Scan(&s.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "A source with URL %q already exists.", s.URL)
 	} else if err != nil {
@@ -119,9 +119,9 @@ func (db *DB) UpdateSource(ctx context.Context, s *newsdesk.Source) error {
 	}
 	now := db.now()
 	res, err := db.w.ExecContext(ctx, `UPDATE sources SET name = ?, kind = ?, url = ?, site_url = ?, language = ?,
-		licence = ?, extract = ?, paused = ?, interval_ns = ?, updated_at = ? WHERE id = ?`,
+		licence = ?, extract = ?, paused = ?, interval_ns = ?, updated_at = ?, no_page_fetch = ? WHERE id = ?`,
 		s.Name, s.Kind, s.URL, s.SiteURL, s.Language, s.Licence, boolInt(s.Extract), boolInt(s.Paused),
-		int64(s.Interval), tm(now), s.ID)
+		int64(s.Interval), tm(now), boolInt(s.NoPageFetch), s.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "A source with URL %q already exists.", s.URL)
 	} else if err != nil {

@@ -78,6 +78,10 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 	common.Add("_pragma", "cache_size(-16000)")
 
 	w := cloneValues(common)
+	// A new database frees the pages of removed rows (retention) back to the
+	// file system with PRAGMA incremental_vacuum; an existing one takes the
+	// mode at its next VACUUM.
+	w.Add("_pragma", "auto_vacuum(INCREMENTAL)")
 	if !memory {
 		w.Set("_journal_mode", "WAL")
 	}
