@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"newsdesk"
+	"newsdesk/admin"
+	"newsdesk/api"
 	"newsdesk/demo"
 	"newsdesk/fetch"
 	"newsdesk/imageproxy"
@@ -86,7 +88,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	engine, err := web.New(web.Require(site.Pages()...), web.WithImages(images))
+	engine, err := web.New(web.Require(site.Pages()...), web.Require(admin.Pages()...), web.WithImages(images))
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
@@ -130,11 +132,46 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			slog.Int("failed", sum.Failed), slog.Duration("took", time.Since(started)))
 	}
 
+	secure := strings.HasPrefix(baseURL, "https://")
+	searcher := index.New(st)
+	adminH, err := admin.New(admin.Config{
+		Store: st, Web: engine, SiteName: cfg.SiteName, BaseURL: strings.TrimSuffix(baseURL, "/"),
+		Logger: log, Invalidate: siteH.Invalidate, Secure: secure, Search: searcher, Reindex: searcher.Index,
+		Ingest: func(ctx context.Context, sourceID int64) error {
+			src, err := st.Source(ctx, sourceID)
+			if err != nil {
+				return err
+			}
+			_, err = p.RunSource(ctx, src)
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	apiH := api.New(api.Config{Store: st, Search: searcher, BaseURL: strings.TrimSuffix(baseURL, "/"),
+		Logger: log, Invalidate: siteH.Invalidate})
+	if *withDemo {
+		password, created, err := admin.EnsureEditor(ctx, st, demo.EditorUsername)
+		if err != nil {
+			return fmt.Errorf("demo editor: %w", err)
+		}
+		if created {
+			fmt.Fprintf(m.Stderr, "newsdesk: demo editor account: %s / %s (sign in at %s/admin/login)\n",
+				demo.EditorUsername, password, strings.TrimSuffix(baseURL, "/"))
+		} else {
+			fmt.Fprintf(m.Stderr, "newsdesk: demo editor account %s exists (reset its password with: newsdesk users passwd %s)\n",
+				demo.EditorUsername, demo.EditorUsername)
+		}
+	}
+
 	mux := http.NewServeMux()
 	siteH.Register(mux)
 	images.Register(mux)
+	adminH.Register(mux)
+	apiH.Register(mux)
 	srv := server.New(server.Config{
-		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: strings.HasPrefix(baseURL, "https://"),
+		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: secure,
 		Metrics: mx, MetricsToken: m.Getenv("NEWSDESK_METRICS_TOKEN"),
 		Ready: func(ctx context.Context) error {
 			if err := st.Ping(ctx); err != nil {
