@@ -19,7 +19,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -135,17 +135,34 @@ func features(words []string) []uint64 {
 	return featuresOf(words, textsim.Shingles(words, shingleK))
 }
 
-// featuresOf is features with the 3-word shingles already made.
+// featuresOf is features with the 3-word shingles already made. Both
+// shingle sets come sorted and free of repeats, so their union is a merge.
 func featuresOf(words []string, shingles []uint64) []uint64 {
-	f := append(textsim.Shingles(words, 1), shingles...)
-	sort.Slice(f, func(i, j int) bool { return f[i] < f[j] })
-	out := f[:0]
-	for i, h := range f {
-		if i == 0 || h != f[i-1] {
-			out = append(out, h)
+	ones := textsim.Shingles(words, 1)
+	if !slices.IsSorted(ones) || !slices.IsSorted(shingles) {
+		f := append(ones, shingles...)
+		slices.Sort(f)
+		return slices.Compact(f)
+	}
+	out := make([]uint64, 0, len(ones)+len(shingles))
+	i, j := 0, 0
+	for i < len(ones) && j < len(shingles) {
+		switch x, y := ones[i], shingles[j]; {
+		case x < y:
+			out = append(out, x)
+			i++
+		case y < x:
+			out = append(out, y)
+			j++
+		default:
+			out = append(out, x)
+			i++
+			j++
 		}
 	}
-	return out
+	out = append(out, ones[i:]...)
+	out = append(out, shingles[j:]...)
+	return slices.Compact(out)
 }
 
 // Similarity is the resemblance of two texts in [0, 1]: the Jaccard index

@@ -2,12 +2,14 @@ package dedup
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"newsdesk"
 	"newsdesk/enrich"
+	"newsdesk/textsim"
 )
 
 const wire = `BAGHDAD, Iraq — An Iranian opposition group based in Iraq said on Tuesday that its camp north of
@@ -209,5 +211,19 @@ func TestComputedBounded(t *testing.T) {
 	}
 	if n := len(d.computed); n > maxComputed {
 		t.Errorf("%d signatures kept, want at most %d", n, maxComputed)
+	}
+}
+
+// TestFeaturesMerge: the merged feature set is the sorted, repeat-free
+// union of the words and the 3-word shingles.
+func TestFeaturesMerge(t *testing.T) {
+	for _, text := range []string{wire, other, third, "one", "a a a a", ""} {
+		words := textsim.Words(text)
+		want := append(textsim.Shingles(words, 1), textsim.Shingles(words, shingleK)...)
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if got := features(words); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("features(%.20q) = %d hashes, want %d", text, len(got), len(want))
+		}
 	}
 }
