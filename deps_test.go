@@ -43,6 +43,7 @@ var allowedImports = map[string][]string{
 	"newsdesk/admin":           {"newsdesk/web", "newsdesk/auth"},
 	"newsdesk/api":             {"newsdesk/auth"},
 	"newsdesk/server":          {"newsdesk/logging", "newsdesk/metrics"},
+	"newsdesk/websub":          {},
 	"newsdesk/cmd/newsdesk":    {"*"},
 }
 
