@@ -10,7 +10,7 @@ import (
 type fakeImages struct{}
 
 func (fakeImages) URL(src string, width int) string { return "/img/x/" + src }
-func (fakeImages) SrcSet(src string) string          { return "/img/x/320 320w" }
+func (fakeImages) SrcSet(src string) string         { return "/img/x/320 320w" }
 func (fakeImages) RewriteHTML(s string) string {
 	return strings.ReplaceAll(s, `src="https://`, `src="/img/x/https://`)
 }
