@@ -19,6 +19,8 @@ type homePage struct {
 	Pager      pager
 	Picks      []*newsdesk.Pick
 	TopStories []*newsdesk.Story
+	Trending   []trendItem
+	MostRead   *mostReadBlock
 	Blocks     []sectionBlock
 }
 
@@ -83,6 +85,12 @@ func (h *Handler) homeData(ctx context.Context, r *http.Request, n int) (*homePa
 		return b.LastAt.Compare(a.LastAt)
 	})
 	p.TopStories = stories[:min(len(stories), 5)]
+	if p.Trending, err = h.trending(ctx, now); err != nil {
+		return nil, fmt.Errorf("home trending: %w", err)
+	}
+	if p.MostRead, err = h.mostRead(ctx, nil, now); err != nil {
+		return nil, fmt.Errorf("home: %w", err)
+	}
 	for _, nav := range p.Nav {
 		id := nav.Section.ID
 		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true, Limit: 6})

@@ -17,6 +17,7 @@ type sectionPage struct {
 	Children []*newsdesk.Section
 	Articles []*newsdesk.Article
 	Pager    pager
+	MostRead *mostReadBlock
 }
 
 func (h *Handler) section(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +53,9 @@ func (h *Handler) section(w http.ResponseWriter, r *http.Request) {
 		}
 		if p.Pager, err = paginate(&p.page, s.Path(), nil, n, total, perPage); err != nil {
 			return err
+		}
+		if p.MostRead, err = h.mostRead(ctx, s, h.now()); err != nil {
+			return fmt.Errorf("section %s: %w", slug, err)
 		}
 		p.OG = &openGraph{Type: "website", Title: s.Name, Description: p.Description, URL: p.Canonical, SiteName: h.name}
 		return h.web.Render(buf, "site/section", p)
