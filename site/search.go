@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,9 @@ type searchPage struct {
 	Form     searchForm
 	Sections []*newsdesk.Section
 	Sources  []*newsdesk.Source
+	Entities []*newsdesk.Entity
+	// Entity is the entity the search is narrowed to, or nil.
+	Entity   *newsdesk.Entity
 	Problems []string
 	Searched bool
 	Total    int
@@ -30,6 +34,7 @@ type searchForm struct {
 	Q        string
 	Section  string
 	SourceID int64
+	Entity   string // slug
 	From, To string
 	Sort     string
 }
@@ -41,6 +46,9 @@ const (
 	searchMaxPage  = 50
 	searchMaxRunes = 200
 	searchMaxWords = 12
+	// searchEntityOptions is the most entities the form offers as a list;
+	// a site naming more offers only the one carried from an entity page.
+	searchEntityOptions = 300
 )
 
 func (h *Handler) searchPage(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +93,29 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 			p.Problems = append(p.Problems, "There is no such source; searching all sources.")
 		}
 	}
+	if v := q.Get("entity"); v != "" {
+		e, err := h.store.EntityBySlug(ctx, v)
+		switch newsdesk.ErrorCode(err) {
+		case "":
+			p.Entity, p.Form.Entity = e, e.Slug
+			id := e.ID
+			sq.EntityID = &id
+		case newsdesk.ENOTFOUND:
+			p.Problems = append(p.Problems, "There is no such person, organisation or place; searching all reports.")
+		default:
+			return nil, fmt.Errorf("search entity: %w", err)
+		}
+	}
+	ents, entTotal, err := h.store.Entities(ctx, newsdesk.EntityFilter{Limit: searchEntityOptions})
+	if err != nil {
+		return nil, fmt.Errorf("search entities: %w", err)
+	}
+	if entTotal <= searchEntityOptions {
+		p.Entities = ents
+	}
+	if p.Entity != nil && !slices.ContainsFunc(p.Entities, func(e *newsdesk.Entity) bool { return e.ID == p.Entity.ID }) {
+		p.Entities = append(p.Entities, p.Entity)
+	}
 	if v := q.Get("from"); v != "" {
 		if d, err := time.Parse(time.DateOnly, v); err == nil {
 			p.Form.From = d.Format(time.DateOnly)
@@ -116,6 +147,9 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 		}
 	}
 	sq.Offset = (n - 1) * searchPerPage
+	if p.Entity != nil {
+		p.Title = "Search reports naming " + p.Entity.Name
+	}
 	if p.Form.Q == "" {
 		if strings.TrimSpace(q.Get("q")) != "" {
 			p.Problems = append(p.Problems, "Type a word to search for.")
@@ -136,7 +170,7 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 	p.Total = res.Total
 	p.Hits = res.Hits
 	keep := url.Values{}
-	for _, k := range []string{"q", "section", "source", "from", "to", "sort"} {
+	for _, k := range []string{"q", "section", "source", "entity", "from", "to", "sort"} {
 		if v := q.Get(k); v != "" {
 			keep.Set(k, v)
 		}

@@ -173,7 +173,7 @@ func New(cfg Config) (*Handler, error) {
 //	GET  /article/{id}/{slug}            article
 //	GET  /entity/{slug}, /source/{id}    entity, source (?page=N)
 //	GET  /story/{id}                     story coverage
-//	GET  /search                         ?q=&section=&source=&from=&to=&sort=&page=
+//	GET  /search                         ?q=&section=&source=&entity=&from=&to=&sort=&page=
 //	GET  /privacy, POST /privacy         what is kept; opt out, opt in, erase
 //	GET  /static/{hash}/{name...}        assets, immutable
 //	GET  /feed.xml /atom.xml /feed.json  and the same under /section/{slug},
@@ -326,7 +326,7 @@ func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType [
 // queryParams are the query parameters any page reads. The cache key keeps
 // only these (first value each), so that junk or tracking parameters can
 // neither split a page into many cache entries nor evict others.
-var queryParams = []string{"page", "q", "section", "source", "from", "to", "sort"}
+var queryParams = []string{"page", "q", "section", "source", "entity", "from", "to", "sort"}
 
 func cacheKey(r *http.Request) string {
 	if r.URL.RawQuery == "" {
