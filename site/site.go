@@ -174,6 +174,7 @@ func New(cfg Config) (*Handler, error) {
 //	GET  /entity/{slug}, /source/{id}    entity, source (?page=N)
 //	GET  /story/{id}                     story coverage
 //	GET  /search                         ?q=&section=&source=&entity=&from=&to=&sort=&page=
+//	GET  /opensearch.xml                 OpenSearch description of /search
 //	GET  /privacy, POST /privacy         what is kept; opt out, opt in, erase
 //	GET  /static/{hash}/{name...}        assets, immutable
 //	GET  /feed.xml /atom.xml /feed.json  and the same under /section/{slug},
@@ -193,6 +194,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /source/{id}", h.source)
 	mux.HandleFunc("GET /story/{id}", h.story)
 	mux.HandleFunc("GET /search", h.searchPage)
+	mux.HandleFunc("GET "+OpenSearchPath, h.openSearch)
 	mux.HandleFunc("GET /privacy", h.privacy)
 	mux.HandleFunc("POST /privacy", h.privacyPost)
 	mux.HandleFunc("GET /static/", h.web.ServeStatic)
