@@ -6,8 +6,11 @@ package lang
 
 import (
 	"context"
+	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -28,6 +31,9 @@ nl	de het een en van in is dat op te met voor niet zijn aan ook er door maar als
 type Detector struct {
 	latin map[string]map[string]bool
 	order []string
+	// langs maps a function word to the languages (bits in order) whose
+	// profile has it, so that each word of a text is looked up once.
+	langs map[string]uint16
 }
 
 // New returns a detector with the embedded profiles.
@@ -42,6 +48,12 @@ func New() *Detector {
 		d.latin[code] = set
 		d.order = append(d.order, code)
 	}
+	d.langs = make(map[string]uint16)
+	for i, code := range d.order {
+		for w := range d.latin[code] {
+			d.langs[w] |= 1 << i
+		}
+	}
 	return d
 }
 
@@ -54,6 +66,14 @@ func (d *Detector) Detect(text string) (string, float64) {
 	var arabic, hebrew, cyrillic, greek, han, kana, hangul, latin, letters int
 	var pe, ur, arOnly int
 	for _, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII: Latin letters or no letter at all.
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				letters++
+				latin++
+			}
+			continue
+		}
 		if !unicode.IsLetter(r) {
 			continue
 		}
@@ -147,34 +167,33 @@ func (d *Detector) arabicScript(text string, pe, ur, arOnly int, conf float64) (
 }
 
 func (d *Detector) latinScript(text string) (string, float64) {
-	hits := make(map[string]int, len(d.order))
+	var hits [16]int
 	total := 0
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\''
 	}) {
 		total++
-		for _, code := range d.order {
-			if d.latin[code][w] {
-				hits[code]++
-			}
+		for m := d.langs[w]; m != 0; m &= m - 1 {
+			hits[bits.TrailingZeros16(m)]++
 		}
 	}
+	count := func(code string) int { return hits[slices.Index(d.order, code)] }
 	best, second := "", 0
 	for _, code := range d.order {
-		if best == "" || hits[code] > hits[best] {
+		if best == "" || count(code) > count(best) {
 			best = code
 		}
 	}
 	for _, code := range d.order {
-		if code != best && hits[code] > second {
-			second = hits[code]
+		if code != best && count(code) > second {
+			second = count(code)
 		}
 	}
-	if total == 0 || hits[best] < 2 {
+	if total == 0 || count(best) < 2 {
 		return "", 0
 	}
 	// confidence: how far ahead of the runner-up the winner is
-	return best, float64(hits[best]-second) / float64(hits[best])
+	return best, float64(count(best)-second) / float64(count(best))
 }
 
 // Step sets Article.Language.
