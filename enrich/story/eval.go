@@ -21,6 +21,14 @@ import (
 // are read when deciding; STORY and CATEGORY are gold labels, used only
 // for scoring. It writes "ID\tSTORY_KEY" per row to w and B-cubed
 // precision/recall/F1 and the adjusted Rand index to scoreTo.
+//
+// Beware the file's TIMESTAMP: it is the aggregator's fetch time, and the
+// aggregator fetched one story at a time, so each gold story is one burst of
+// rows a fraction of a second apart and consecutive rows change story only
+// after a gap of minutes. Any rule keyed to seconds between rows would score
+// near perfectly here and mean nothing on a real feed;
+// TestEvalUCIJitteredTime replays the file with times moved by hours to
+// keep the clusterer honest.
 func EvalUCI(r io.Reader, w io.Writer, scoreTo io.Writer) error {
 	return evalUCI(r, w, scoreTo, Options{}, defaultParams())
 }
