@@ -96,16 +96,31 @@ func AccessLog(next http.Handler, log *slog.Logger) http.Handler {
 // SecurityHeaders sets the Content-Security-Policy and the usual hardening
 // headers on every response.
 func SecurityHeaders(next http.Handler, csp string, hsts bool) http.Handler {
+	// The values are built once and shared by every response; each slice has
+	// len == cap, so a handler's Header().Add appends to a copy, and Set
+	// replaces the slice. Keys are already in canonical form.
+	one := func(v string) []string { return []string{v}[:1:1] }
+	fixed := []struct {
+		key string
+		val []string
+	}{
+		{"Content-Security-Policy", one(csp)},
+		{"X-Content-Type-Options", one("nosniff")},
+		{"X-Frame-Options", one("DENY")},
+		{"Referrer-Policy", one("strict-origin-when-cross-origin")},
+		{"Permissions-Policy", one("camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()")},
+		{"Cross-Origin-Opener-Policy", one("same-origin")},
+	}
+	if hsts {
+		fixed = append(fixed, struct {
+			key string
+			val []string
+		}{"Strict-Transport-Security", one("max-age=31536000; includeSubDomains")})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if hsts {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		for _, f := range fixed {
+			h[f.key] = f.val
 		}
 		next.ServeHTTP(w, r)
 	})
