@@ -133,6 +133,11 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 	return arts[0], nil
 }
 
+// descendantIDs is descendants as an array for "section_id = ANY(…)": the
+// planner then looks the sections' articles up by index instead of
+// guessing the size of the recursive query.
+func descendantIDs(p string) string { return "ANY(ARRAY(" + descendants(p) + "))" }
+
 // sourceCond selects the articles of a source, or the manual ones for 0,
 // in a form the indexes serve.
 func sourceCond(a *args, sourceID int64) string {
@@ -160,7 +165,7 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 		where = append(where, "a.source_id = "+a.add(*f.SourceID))
 	}
 	if f.SectionID != nil {
-		where = append(where, "a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendants(a.add(*f.SectionID))+"))")
+		where = append(where, "a.id IN (SELECT article_id FROM article_sections WHERE section_id = "+descendantIDs(a.add(*f.SectionID))+")")
 	}
 	if f.EntityID != nil {
 		where = append(where, "a.id IN (SELECT article_id FROM article_entities WHERE entity_id = "+a.add(*f.EntityID)+")")

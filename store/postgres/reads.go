@@ -111,7 +111,7 @@ func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, li
 	query := `SELECT r.article_id, count(*) AS n FROM read_events r JOIN articles a ON a.id = r.article_id
 		WHERE r.at >= ` + a.add(since.UTC()) + ` AND a.status = 'published'`
 	if sectionID != 0 {
-		query += ` AND r.article_id IN (SELECT article_id FROM article_sections WHERE section_id IN (` + descendants(a.add(sectionID)) + `))`
+		query += ` AND r.article_id IN (SELECT article_id FROM article_sections WHERE section_id = ` + descendantIDs(a.add(sectionID)) + `)`
 	}
 	rows, err := db.pool.Query(ctx, query+` GROUP BY r.article_id ORDER BY n DESC, r.article_id DESC`+limitOffset(limit, 0), a...)
 	if err != nil {

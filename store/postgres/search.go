@@ -15,10 +15,11 @@ import (
 // body 1, lede 3, entities 5, headline 10, as the bm25 weights on SQLite.
 const rankWeights = `'{0.1, 0.3, 0.5, 1.0}'`
 
-// snippetOptions make ts_headline give one fragment of about 24 words with
-// the matches between the snippet markers.
+// snippetOptions make ts_headline give the best passage of 12 to 24 words
+// with the matches between the snippet markers. (Its fragment mode would
+// cost four times as much on long bodies.)
 var snippetOptions = `StartSel="` + newsdesk.SnippetMarkStart + `", StopSel="` + newsdesk.SnippetMarkEnd +
-	`", MaxWords=24, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "`
+	`", MaxWords=24, MinWords=12`
 
 // maxTerms bounds the terms of a query; words past it are ignored.
 const maxTerms = 32
@@ -72,16 +73,15 @@ func noNUL(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
-// tsQuery turns user text into two tsquery expressions over placeholders
-// of a: all terms ANDed (the match) and any term ORed (for choosing the
-// snippet's text). Each term goes through phraseto_tsquery as a parameter,
+// tsQuery turns user text into a tsquery expression over placeholders of
+// a, its terms ANDed. Each term goes through phraseto_tsquery as a parameter,
 // so words are matched as the documents were parsed, "quoted phrases" keep
 // their order, and no input can be tsquery syntax. ok is false when the
 // text has no word.
-func tsQuery(a *args, text string) (all, anyTerm string, ok bool) {
+func tsQuery(a *args, text string) (query string, ok bool) {
 	terms := store.ParseQuery(text)
 	if len(terms) == 0 {
-		return "", "", false
+		return "", false
 	}
 	if len(terms) > maxTerms {
 		terms = terms[:maxTerms]
@@ -90,7 +90,7 @@ func tsQuery(a *args, text string) (all, anyTerm string, ok bool) {
 	for i, t := range terms {
 		parts[i] = `phraseto_tsquery('simple', ` + a.add(strings.Join(t.Words, " ")) + `::text)`
 	}
-	return "(" + strings.Join(parts, " && ") + ")", "(" + strings.Join(parts, " || ") + ")", true
+	return "(" + strings.Join(parts, " && ") + ")", true
 }
 
 // Search runs a full-text query over published articles. EINVALID when the
@@ -99,13 +99,13 @@ func tsQuery(a *args, text string) (all, anyTerm string, ok bool) {
 // the newer article.
 func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error) {
 	var a args
-	match, matchAny, ok := tsQuery(&a, q.Text)
+	match, ok := tsQuery(&a, q.Text)
 	if !ok {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "Search for at least one word.")
 	}
 	where := []string{"d.tsv @@ " + match, "a.status = 'published'"}
 	if q.SectionID != nil {
-		where = append(where, "a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendants(a.add(*q.SectionID))+"))")
+		where = append(where, "a.id IN (SELECT article_id FROM article_sections WHERE section_id = "+descendantIDs(a.add(*q.SectionID))+")")
 	}
 	if q.SourceID != nil {
 		where = append(where, "a.source_id = "+a.add(*q.SourceID))
@@ -127,8 +127,8 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	}
 	opts := a.add(snippetOptions)
 	// The page is chosen first; snippets, the costly part, are made for its
-	// rows only. The snippet shows the lede and body where a word matches
-	// there, else the headline, else the entity names.
+	// rows only: of the lede and body, of the headline and of the entity
+	// names, the first with a match marked is shown (see pickSnippet).
 	lb := `d.lede || ' ' || d.body`
 	// By relevance every match is ranked; by date only the page's rows are.
 	rank := `ts_rank_cd(` + rankWeights + `, d.tsv, ` + match + `, 1)::float8`
@@ -136,11 +136,10 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	if q.Sort == newsdesk.SortNewest {
 		score, outerScore = `0 AS score`, rank
 	}
-	query := `SELECT ` + articleCols + `, ` + outerScore + `, CASE
-			WHEN to_tsvector('simple', ` + lb + `) @@ ` + matchAny + ` THEN ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `)
-			WHEN to_tsvector('simple', d.headline) @@ ` + matchAny + ` THEN ts_headline('simple', d.headline, ` + match + `, ` + opts + `)
-			WHEN to_tsvector('simple', d.entities) @@ ` + matchAny + ` THEN ts_headline('simple', d.entities, ` + match + `, ` + opts + `)
-			ELSE ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `) END
+	query := `SELECT ` + articleCols + `, ` + outerScore + `,
+			ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `),
+			ts_headline('simple', d.headline, ` + match + `, ` + opts + `),
+			CASE WHEN d.entities = '' THEN '' ELSE ts_headline('simple', d.entities, ` + match + `, ` + opts + `) END
 		FROM (SELECT d.article_id AS id, a.published_at, ` + score +
 		from + cond + order + limitOffset(q.Limit, q.Offset) + `) x
 		JOIN search_docs d ON d.article_id = x.id
@@ -153,12 +152,13 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	var arts []*newsdesk.Article
 	for rows.Next() {
 		var h newsdesk.SearchHit
-		art, err := scanArticle(rows, nil, &h.Score, &h.Snippet)
+		var body, headline, entities string
+		art, err := scanArticle(rows, nil, &h.Score, &body, &headline, &entities)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
-		h.Article = art
+		h.Article, h.Snippet = art, pickSnippet(body, headline, entities)
 		res.Hits, arts = append(res.Hits, h), append(arts, art)
 	}
 	rows.Close()
@@ -177,4 +177,15 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 		}
 	}
 	return res, nil
+}
+
+// pickSnippet returns the first of the passages in which a match is
+// marked, else the passage of the body.
+func pickSnippet(passages ...string) string {
+	for _, p := range passages {
+		if strings.Contains(p, newsdesk.SnippetMarkStart) {
+			return p
+		}
+	}
+	return passages[0]
 }
