@@ -396,9 +396,10 @@ func (p *Pipeline) buildFromItem(ctx context.Context, src *newsdesk.Source, feed
 	}
 
 	// Complete from the page when the source wants full text, or when the
-	// feed gave only a short summary.
+	// feed gave only a short summary, unless the source opted out of page
+	// fetches.
 	short := utf8.RuneCountInString(p.text(content)) < p.minBodyRunes()
-	if canon != "" && strings.HasPrefix(canon, "http") && (src.Extract || short) && src.Licence != newsdesk.LicenceHeadline {
+	if canon != "" && strings.HasPrefix(canon, "http") && (src.Extract || short) && src.Licence != newsdesk.LicenceHeadline && !src.NoPageFetch {
 		if p.Store != nil {
 			// A page already stored is not fetched again unless the feed says it changed.
 			if id, err := p.Store.ArticleExists(ctx, src.ID, guid, canon); err == nil && id != 0 {

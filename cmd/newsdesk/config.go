@@ -27,6 +27,13 @@ type Config struct {
 	// politeness towards one host (zero keeps its defaults).
 	PerHostInterval    time.Duration
 	PerHostConcurrency int
+	// Secret signs image-proxy URLs; empty: a key file beside a SQLite
+	// database (see siteSecret).
+	Secret       string
+	MetricsAddr  string // a separate listener for /metrics
+	MetricsToken string // or /metrics on the main listener behind this bearer token
+	Workers      int    // sources fetched concurrently
+	Retention    Retention
 }
 
 // DefaultConfig returns the defaults.
@@ -37,6 +44,7 @@ func DefaultConfig() Config {
 		SiteName:  "newsdesk",
 		LogFormat: "text",
 		LogLevel:  "info",
+		Workers:   4,
 	}
 }
 
@@ -50,39 +58,28 @@ func (s *stringList) Set(v string) error {
 }
 
 // flags registers the common settings on fs, starting from the defaults
-// overridden by the environment.
+// overridden by the config file and the environment (config_file.go).
 func (m *Main) flags(fs *flag.FlagSet) *Config {
-	c := DefaultConfig()
-	env := func(name string, dst *string) {
-		if v := m.Getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	env("NEWSDESK_DB", &c.DB)
-	env("NEWSDESK_DATABASE_URL", &c.DB)
-	env("NEWSDESK_ADDR", &c.Addr)
-	env("NEWSDESK_BASE_URL", &c.BaseURL)
-	env("NEWSDESK_SITE_NAME", &c.SiteName)
-	env("NEWSDESK_LOG_FORMAT", &c.LogFormat)
-	env("NEWSDESK_LOG_LEVEL", &c.LogLevel)
-	env("NEWSDESK_USER_AGENT", &c.UserAgent)
-	if v := m.Getenv("NEWSDESK_ALLOW_PRIVATE"); v != "" {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				c.AllowPrivate = append(c.AllowPrivate, p)
-			}
-		}
-	}
+	c := m.baseConfig()
 	cfg := &c
+	configPath := ""
+	if m.conf != nil {
+		configPath = m.conf.path
+	}
+	fs.String("config", configPath, "configuration file (TOML; env NEWSDESK_CONFIG; default ./newsdesk.toml when present)")
+	inherited := true // the first --allow-private replaces the list from the file or environment
 	fs.StringVar(&cfg.DB, "db", c.DB, "database: SQLite file path, or postgres:// URL (env NEWSDESK_DB)")
 	fs.StringVar(&cfg.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&cfg.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.UserAgent, "user-agent", c.UserAgent, "User-Agent for fetches (default names newsdesk)")
-	fs.DurationVar(&cfg.PerHostInterval, "per-host-interval", 0, "spacing of request starts to one host (default 250ms; negative: none), e.g. for a feed server on the same machine")
-	fs.IntVar(&cfg.PerHostConcurrency, "per-host-concurrency", 0, "requests in flight to one host (default 2)")
+	fs.DurationVar(&cfg.PerHostInterval, "per-host-interval", c.PerHostInterval, "spacing of request starts to one host (default 250ms; negative: none), e.g. for a feed server on the same machine")
+	fs.IntVar(&cfg.PerHostConcurrency, "per-host-concurrency", c.PerHostConcurrency, "requests in flight to one host (default 2)")
 	fs.Func("allow-private", "let fetches reach this private `CIDR` (repeatable), e.g. 127.0.0.0/8 for a local feed server", func(v string) error {
 		if _, err := fetch.ParseAllowList([]string{v}); err != nil {
 			return err
+		}
+		if inherited {
+			cfg.AllowPrivate, inherited = nil, false
 		}
 		cfg.AllowPrivate = append(cfg.AllowPrivate, v)
 		return nil

@@ -19,7 +19,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	once := fs.Bool("once", false, "make one pass over the sources that are due, then exit")
 	sourceID := fs.Int64("source", 0, "fetch only this source, now, whether due or not")
 	dryRun := fs.Bool("dry-run", false, "with --source: run the pipeline and print the articles without storing them")
-	workers := fs.Int("workers", 4, "sources fetched concurrently")
+	workers := fs.Int("workers", cfg.Workers, "sources fetched concurrently (env NEWSDESK_WORKERS)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	leaseTTL := fs.Duration("lease-ttl", 10*time.Minute, "how long a source stays leased to this worker; a crashed worker's sources are taken over after it")
 	if err := fs.Parse(args); err != nil {

@@ -25,11 +25,19 @@ Usage:
   newsdesk enrich --explain ID | --all                           why an article was filed as it was; re-run enrichment
   newsdesk eval sections|stories|duplicates|recommend FILE        measure understanding on a data set file
   newsdesk migrate                                               apply database migrations
+  newsdesk config check|print [--config FILE]                    validate the configuration; print it resolved, secrets masked
+  newsdesk backup [--force] PATH                                 consistent copy of a running SQLite site
+  newsdesk restore [--force] [--db PATH] BACKUP                  check a backup and put it in place
+  newsdesk retention [--dry-run] [--vacuum]                      apply the retention rules once
   newsdesk version
 
-Every verb takes --db, --allow-private CIDR and --log-level; see "newsdesk VERB -h".
+Every verb takes --config FILE, --db, --allow-private CIDR and --log-level; see "newsdesk VERB -h".
+Settings: defaults < config file (--config, NEWSDESK_CONFIG, or ./newsdesk.toml) < environment < flags.
 Environment: NEWSDESK_DB (or NEWSDESK_DATABASE_URL), NEWSDESK_ADDR, NEWSDESK_BASE_URL,
-NEWSDESK_SITE_NAME, NEWSDESK_ALLOW_PRIVATE (comma-separated), NEWSDESK_LOG_FORMAT, NEWSDESK_LOG_LEVEL.
+NEWSDESK_SITE_NAME, NEWSDESK_ALLOW_PRIVATE (comma-separated), NEWSDESK_LOG_FORMAT, NEWSDESK_LOG_LEVEL,
+NEWSDESK_USER_AGENT, NEWSDESK_SECRET, NEWSDESK_METRICS_ADDR, NEWSDESK_METRICS_TOKEN, NEWSDESK_WORKERS,
+NEWSDESK_PER_HOST_INTERVAL, NEWSDESK_PER_HOST_CONCURRENCY, NEWSDESK_RETENTION_BODIES,
+NEWSDESK_RETENTION_READ_EVENTS. See docs/newsdesk.example.toml and docs/operations.md.
 `
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -77,6 +85,8 @@ type Main struct {
 	// Ready, when set, is called by serve once the site accepts requests,
 	// with its address.
 	Ready func(addr string)
+
+	conf *resolved // defaults, config file and environment, before flags
 }
 
 // Run runs one verb.
@@ -94,6 +104,21 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		defer stop()
 	}
 	switch verb {
+	case "version", "help", "-h", "--help", "config":
+	default:
+		if err := m.loadConfig(rest); err != nil {
+			return err
+		}
+	}
+	switch verb {
+	case "config":
+		return m.configVerb(ctx, rest)
+	case "backup":
+		return m.backup(ctx, rest)
+	case "restore":
+		return m.restore(ctx, rest)
+	case "retention":
+		return m.retention(ctx, rest)
 	case "serve":
 		return m.serve(ctx, rest)
 	case "ingest":

@@ -11,13 +11,14 @@ import (
 )
 
 // siteSecret returns the key that signs image-proxy URLs. It comes from
-// NEWSDESK_SECRET when set (every node of a multi-node site must share it);
+// the configured secret (NEWSDESK_SECRET or the config file's secret) when
+// set (every node of a multi-node site must share it);
 // otherwise, for a SQLite site, from a file beside the database, created on
 // first start with a random key and mode 0600.
-func (m *Main) siteSecret(dsn string) ([]byte, error) {
-	if s := m.Getenv("NEWSDESK_SECRET"); s != "" {
+func (m *Main) siteSecret(dsn, configured string) ([]byte, error) {
+	if s := configured; s != "" {
 		if len(s) < 16 {
-			return nil, errors.New("config: NEWSDESK_SECRET must have at least 16 characters")
+			return nil, errors.New("config: the secret (NEWSDESK_SECRET) must have at least 16 characters")
 		}
 		return []byte(s), nil
 	}

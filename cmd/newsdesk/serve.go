@@ -39,9 +39,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.SiteName, "site-name", cfg.SiteName, "name of the site (env NEWSDESK_SITE_NAME)")
 	withDemo := fs.Bool("demo", false, "on an empty database, follow the bundled demo sources (served in-process, no network needed)")
 	noIngest := fs.Bool("no-ingest", false, "serve the site only; leave fetching to `newsdesk ingest` workers")
-	workers := fs.Int("workers", 4, "sources fetched concurrently")
-	metricsAddr := fs.String("metrics-addr", m.Getenv("NEWSDESK_METRICS_ADDR"), "serve Prometheus /metrics on this separate listener, e.g. 127.0.0.1:9090 (env NEWSDESK_METRICS_ADDR); or set NEWSDESK_METRICS_TOKEN to serve it on the main listener behind a bearer token")
+	workers := fs.Int("workers", cfg.Workers, "sources fetched concurrently (env NEWSDESK_WORKERS)")
+	metricsAddr := fs.String("metrics-addr", cfg.MetricsAddr, "serve Prometheus /metrics on this separate listener, e.g. 127.0.0.1:9090 (env NEWSDESK_METRICS_ADDR); or set NEWSDESK_METRICS_TOKEN to serve it on the main listener behind a bearer token")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(cfg, visited(fs)); err != nil {
 		return err
 	}
 	log, err := cfg.logger(m)
@@ -73,7 +76,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
-	secret, err := m.siteSecret(cfg.DB)
+	secret, err := m.siteSecret(cfg.DB, cfg.Secret)
 	if err != nil {
 		return err
 	}
@@ -172,10 +175,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	apiH.Register(mux)
 	srv := server.New(server.Config{
 		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: secure,
-		Metrics: mx, MetricsToken: m.Getenv("NEWSDESK_METRICS_TOKEN"),
+		Metrics: mx, MetricsToken: cfg.MetricsToken,
 		Ready: func(ctx context.Context) error {
 			if err := st.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
+			}
+			if err := schemaCurrent(ctx, st); err != nil {
+				return fmt.Errorf("migrations: %w", err)
 			}
 			if running, _ := sched.Running(); !*noIngest && !running {
 				return errors.New("scheduler not running")
@@ -209,6 +215,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			_ = sched.Run(ctx)
 		}()
 	}
+	go retentionLoop(ctx, st, cfg.Retention, log, retentionFirst, retentionEvery, siteH.Invalidate)
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -20,7 +20,7 @@ import (
 )
 
 const sourcesUsage = `usage:
-  newsdesk sources add URL [--name NAME] [--kind feed|page] [--licence full|excerpt|headline] [--extract] [--language CODE] [--interval 30m]
+  newsdesk sources add URL [--name NAME] [--kind feed|page] [--licence full|excerpt|headline] [--extract | --no-page-fetch] [--language CODE] [--interval 30m]
   newsdesk sources list
   newsdesk sources pause|resume|remove ID
   newsdesk sources import [--extract] FILE.opml
@@ -36,7 +36,7 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 	cfg := m.flags(fs)
 	var add struct {
 		name, kind, licence, language string
-		extract                       bool
+		extract, noPageFetch          bool
 		interval                      time.Duration
 	}
 	if verb == "add" {
@@ -45,6 +45,7 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 		fs.StringVar(&add.licence, "licence", "full", "what the site may show: full, excerpt or headline")
 		fs.StringVar(&add.language, "language", "", "language of the source, e.g. en, fa, ar")
 		fs.BoolVar(&add.extract, "extract", false, "fetch each item's page and extract the full text")
+		fs.BoolVar(&add.noPageFetch, "no-page-fetch", false, "never fetch this source's article pages, not even for short summaries (the publisher's wish)")
 		fs.DurationVar(&add.interval, "interval", ingestDefaultInterval, "base polling interval")
 	}
 	importExtract := false
@@ -67,7 +68,11 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 			return &exitError{2, errors.New(sourcesUsage)}
 		}
 		src := &newsdesk.Source{Name: add.name, Kind: newsdesk.SourceKind(add.kind), URL: args[0],
-			Licence: newsdesk.Licence(add.licence), Language: add.language, Extract: add.extract, Interval: add.interval}
+			Licence: newsdesk.Licence(add.licence), Language: add.language, Extract: add.extract, Interval: add.interval,
+			NoPageFetch: add.noPageFetch}
+		if src.NoPageFetch && src.Extract {
+			return &exitError{2, errors.New("sources add: --extract and --no-page-fetch contradict each other")}
+		}
 		if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("sources add: %q is not an http(s) URL", src.URL)
 		}
