@@ -91,6 +91,12 @@ type Pipeline struct {
 	Index   Indexer
 	// OnStored is called after a batch is stored (to drop cached pages).
 	OnStored func(created, updated []*newsdesk.Article)
+	// OnFeed, when set, is told of every feed document parsed (to follow
+	// the WebSub hub it names).
+	OnFeed func(ctx context.Context, src *newsdesk.Source, feed *newsdesk.Feed)
+	// Pushed, when set, reports whether a hub pushes the source's updates;
+	// a healthy pushed source is polled only every MaxInterval.
+	Pushed func(ctx context.Context, src *newsdesk.Source) bool
 
 	// Metrics records fetches, stored articles and stage errors; may be nil.
 	Metrics *metrics.Metrics
@@ -174,6 +180,9 @@ func (p *Pipeline) RunSource(ctx context.Context, src *newsdesk.Source) (*Result
 			retry = ra.RetryAfterDuration()
 		}
 		rec.NextFetchAt = NextFetch(src, started, err == nil, res, retry)
+		if later := started.Add(jitter(src, MaxInterval)); err == nil && p.Pushed != nil && later.After(rec.NextFetchAt) && p.Pushed(ctx, src) {
+			rec.NextFetchAt = later
+		}
 		if rerr := p.Store.RecordFetch(ctx, src.ID, rec); rerr != nil {
 			return res, errors.Join(err, fmt.Errorf("record fetch of source %d: %w", src.ID, rerr))
 		}
@@ -215,6 +224,9 @@ func (p *Pipeline) runDocument(ctx context.Context, src *newsdesk.Source, docURL
 	}
 	if feed.Bozo {
 		p.Metrics.StageError("parse", "recovered")
+	}
+	if p.OnFeed != nil {
+		p.OnFeed(ctx, src, feed)
 	}
 	res := &Result{Items: len(feed.Items), ItemsPerDay: itemsPerDay(feed.Items, p.now())}
 	if feed.Bozo {
@@ -304,6 +316,11 @@ func (p *Pipeline) BuildFromHTML(base *url.URL, html []byte) (*newsdesk.Article,
 	a := &newsdesk.Article{URL: base.String(), GUID: base.String(), FetchedAt: p.now()}
 	p.applyExtracted(a, base, ex, true)
 	p.finish(a, base)
+	if ex.Text != "" {
+		// The extractor's own plain text leaves out figure captions and
+		// other furniture that the sanitized body keeps as markup.
+		a.Text = ex.Text
+	}
 	return a, nil
 }
 
