@@ -119,6 +119,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	p := newPipeline(fc, st, enricher, log)
 	p.Metrics = mx
 	p.OnStored = func(created, updated []*newsdesk.Article) { siteH.Invalidate() }
+	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, siteH.Invalidate, log)
+	defer ws.close()
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
 
 	if *withDemo {
@@ -171,6 +173,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	mux := http.NewServeMux()
 	siteH.Register(mux)
 	images.Register(mux)
+	ws.register(mux)
 	adminH.Register(mux)
 	apiH.Register(mux)
 	srv := server.New(server.Config{
