@@ -164,6 +164,14 @@ type ArticleFilter struct {
 	Oldest            bool // oldest first
 	Offset            int
 	Limit             int
+	// NoTotal says the caller does not use the total (a block of the
+	// latest few, a candidate pool): the store may skip counting and
+	// return -1 for it.
+	NoTotal bool
+	// MaxTotal, when positive, lets the store stop counting at MaxTotal
+	// matches: a total equal to MaxTotal then means "MaxTotal or more".
+	// A paginated list passes the most it will ever page through.
+	MaxTotal int
 }
 
 // ArticleStore keeps articles with their sections and entities.
@@ -178,7 +186,9 @@ type ArticleStore interface {
 	// if there is none.
 	Article(ctx context.Context, id int64) (*Article, error)
 	// Articles returns the articles matching the filter, with their sections
-	// and entities, and the total number matching (ignoring offset and limit).
+	// and entities, and the total number matching (ignoring offset and
+	// limit; -1 or the exact total with NoTotal, at most MaxTotal with
+	// MaxTotal).
 	Articles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
 	// UpdateArticle saves the editable fields of an article (headline, lede,
 	// body, author, status, image, sections, entities, story, duplicate-of)

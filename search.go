@@ -44,6 +44,12 @@ type SearchQuery struct {
 	Sort      SearchSort
 	Offset    int
 	Limit     int
+	// NoTotal says the caller does not use SearchResult.Total: the store
+	// may skip counting and set it to -1.
+	NoTotal bool
+	// MaxTotal, when positive, lets the store stop counting at MaxTotal
+	// matches; SearchResult.TotalCapped then says Total is a lower bound.
+	MaxTotal int
 }
 
 // SearchHit is one result.
@@ -57,6 +63,9 @@ type SearchHit struct {
 type SearchResult struct {
 	Hits  []SearchHit
 	Total int
+	// TotalCapped means counting stopped at SearchQuery.MaxTotal: there
+	// are Total matches or more.
+	TotalCapped bool
 }
 
 // SearchIndex is the full-text index over published articles.
