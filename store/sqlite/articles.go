@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"newsdesk"
@@ -135,92 +134,6 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 		return nil, notFound("Article", id)
 	}
 	return arts[0], nil
-}
-
-// descendantsSQL selects the section bound to its one parameter and all the
-// sections below it.
-const descendantsSQL = `WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT c.id FROM sections c JOIN d ON c.parent_id = d.id) SELECT id FROM d`
-
-// Articles returns the articles matching the filter, newest first, with
-// their sections and entities, and the total matching.
-func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
-	if f.IDs != nil {
-		add("a.id IN (SELECT value FROM json_each(?))", jsonIDs(f.IDs))
-	}
-	if f.SourceID != nil {
-		add("a.source_id = ?", *f.SourceID)
-	}
-	if f.EntityID != nil {
-		add("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)", *f.EntityID)
-	}
-	if f.AnyEntity != nil {
-		add("a.id IN (SELECT article_id FROM article_entities WHERE entity_id IN (SELECT value FROM json_each(?)))", jsonIDs(f.AnyEntity))
-	}
-	if f.StoryID != nil {
-		add("a.story_id = ?", *f.StoryID)
-	}
-	if f.Since != nil {
-		add("a.published_at >= ?", tm(*f.Since))
-	}
-	if f.Before != nil {
-		add("a.published_at < ?", tm(*f.Before))
-	}
-	if f.ExcludeDuplicates {
-		add("a.duplicate_of = 0")
-	}
-	desc, asc := " DESC", ""
-	if f.Oldest {
-		desc, asc = "", " ASC"
-	}
-	var from, order, countQuery string
-	if f.SectionID != nil && !f.IncludeUnpublished {
-		// Published articles of a section and its descendants: one range
-		// of the section river, already in order.
-		extra := where
-		where = append([]string{"r.section_id = ?"}, where...)
-		args = append([]any{*f.SectionID}, args...)
-		from = " FROM section_river r JOIN articles a ON a.id = r.article_id"
-		order = " ORDER BY r.published_at" + desc + asc + ", r.article_id" + desc + asc
-		if len(extra) == 0 {
-			countQuery = `SELECT count(*) FROM section_river r WHERE r.section_id = ?`
-		} else {
-			countQuery = `SELECT count(*)` + from + " WHERE " + strings.Join(where, " AND ")
-		}
-	} else {
-		if f.SectionID != nil {
-			add("a.id IN (SELECT article_id FROM article_sections WHERE section_id IN ("+descendantsSQL+"))", *f.SectionID)
-		}
-		if !f.IncludeUnpublished {
-			add("a.status = 'published'")
-		}
-		from = " FROM articles a"
-		order = " ORDER BY a.published_at" + desc + asc + ", a.id" + desc + asc
-		countQuery = `SELECT count(*) FROM articles a`
-		if len(where) > 0 {
-			countQuery += " WHERE " + strings.Join(where, " AND ")
-		}
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	// The page is chosen on IDs and dates alone; only its rows are read whole.
-	outer := " ORDER BY a.published_at" + desc + asc + ", a.id" + desc + asc
-	arts, err := queryArticles(ctx, db.r, `WITH page AS (SELECT a.id`+from+cond+order+limitOffset(f.Limit, f.Offset)+`)
-		SELECT `+articleCols+` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id`+outer, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("articles: %w", err)
-	}
-	total := len(arts) + max(f.Offset, 0)
-	if f.Limit > 0 && len(arts) == f.Limit || f.Offset > 0 && len(arts) == 0 {
-		if err := db.r.QueryRowContext(ctx, countQuery, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count articles: %w", err)
-		}
-	}
-	return arts, total, nil
 }
 
 // FindByFingerprint returns published articles with this fingerprint,
@@ -495,7 +408,7 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 			filed = append(filed, a.ID)
 			created = append(created, a)
 		}
-		if err := refreshSectionRiver(ctx, tx, filed); err != nil {
+		if err := refreshRivers(ctx, tx, filed); err != nil {
 			return err
 		}
 		ids := make([]int64, 0, len(touched))
@@ -664,7 +577,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
 		if err := st.writeEntities(ctx, a.ID, a.Entities); err != nil {
 			return err
 		}
-		if err := refreshSectionRiver(ctx, tx, []int64{a.ID}); err != nil {
+		if err := refreshRivers(ctx, tx, []int64{a.ID}); err != nil {
 			return err
 		}
 		if err := refreshStories(ctx, tx, []int64{m.storyID, story}); err != nil {

@@ -67,37 +67,21 @@ func matchExpr(text string) string {
 // Search runs a full-text query over published articles. EINVALID when the
 // text has no word to look for. From and To bound PublishedAt, both
 // inclusive.
+//
+// The full-text index drives the query: its matches are joined to their
+// articles by rowid and filtered there (dates, section, source, entity),
+// never the other way round, so a date bound narrows the work instead of
+// turning it into one full-text match per article of the period. The page
+// is chosen on IDs, dates and scores alone; only its rows are read whole
+// and given a snippet. The total is counted only when the page is full,
+// up to MaxTotal when set, and not at all with NoTotal (it is then -1).
 func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error) {
 	match := matchExpr(q.Text)
 	if match == "" {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "Search for at least one word.")
 	}
-	where := []string{"search MATCH ?", "a.status = 'published'"}
-	args := []any{match}
-	if q.SectionID != nil {
-		where = append(where, "a.id IN (SELECT article_id FROM section_river WHERE section_id = ?)")
-		args = append(args, *q.SectionID)
-	}
-	if q.SourceID != nil {
-		where, args = append(where, "a.source_id = ?"), append(args, *q.SourceID)
-	}
-	if q.EntityID != nil {
-		where, args = append(where, "a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)"), append(args, *q.EntityID)
-	}
-	if q.From != nil {
-		where, args = append(where, "a.published_at >= ?"), append(args, tm(*q.From))
-	}
-	if q.To != nil {
-		where, args = append(where, "a.published_at <= ?"), append(args, tm(*q.To))
-	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	order := " ORDER BY score, a.published_at DESC, a.id DESC"
-	if q.Sort == newsdesk.SortNewest {
-		order = " ORDER BY a.published_at DESC, a.id DESC"
-	}
-	query := `SELECT ` + articleCols + `, ` + bm25Rank + ` AS score, snippet(search, -1, ?, ?, '…', ` + fmt.Sprint(snippetTokens) + `)
-		FROM search JOIN articles a ON a.id = search.rowid LEFT JOIN sources s ON s.id = a.source_id` + cond + order + limitOffset(q.Limit, q.Offset)
-	rows, err := db.r.QueryContext(ctx, query, append([]any{newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd}, args...)...)
+	sq := searchQuery(q, match)
+	rows, err := db.r.QueryContext(ctx, sq.page, sq.pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -120,11 +104,59 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	if err := loadRefs(ctx, db.r, arts); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
+	if q.NoTotal {
+		res.Total = -1
+		return res, nil
+	}
 	res.Total = len(res.Hits) + max(q.Offset, 0)
 	if q.Limit > 0 && len(res.Hits) == q.Limit || q.Offset > 0 && len(res.Hits) == 0 {
-		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM search JOIN articles a ON a.id = search.rowid`+cond, args...).Scan(&res.Total); err != nil {
+		if res.Total, err = db.count(ctx, sq.rows, q.MaxTotal, sq.rowArgs); err != nil {
 			return nil, fmt.Errorf("count search %q: %w", q.Text, err)
 		}
 	}
+	if q.MaxTotal > 0 && res.Total >= q.MaxTotal {
+		res.Total, res.TotalCapped = q.MaxTotal, true
+	}
 	return res, nil
+}
+
+// searchQuery plans a search for the FTS5 expression match: page reads
+// the hits of the page with their scores and snippets; rows selects one
+// row per match, for counting.
+func searchQuery(q newsdesk.SearchQuery, match string) listQuery {
+	where := []string{"search MATCH ?", "a.status = 'published'"}
+	args := []any{match}
+	if q.SectionID != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM section_river x WHERE x.section_id = ? AND x.published_at = a.published_at AND x.article_id = a.id)")
+		args = append(args, *q.SectionID)
+	}
+	if q.SourceID != nil {
+		where, args = append(where, "a.source_id = ?"), append(args, *q.SourceID)
+	}
+	if q.EntityID != nil {
+		where, args = append(where, "EXISTS (SELECT 1 FROM article_entities x WHERE x.article_id = a.id AND x.entity_id = ?)"), append(args, *q.EntityID)
+	}
+	if q.From != nil {
+		where, args = append(where, "a.published_at >= ?"), append(args, tm(*q.From))
+	}
+	if q.To != nil {
+		where, args = append(where, "a.published_at <= ?"), append(args, tm(*q.To))
+	}
+	// CROSS JOIN keeps the full-text matches as the outer loop.
+	from := ` FROM search CROSS JOIN articles a ON a.id = search.rowid WHERE ` + strings.Join(where, " AND ")
+	order, outer := " ORDER BY score, published_at DESC, id DESC", " ORDER BY page.score, page.published_at DESC, page.id DESC"
+	if q.Sort == newsdesk.SortNewest {
+		order, outer = " ORDER BY published_at DESC, id DESC", " ORDER BY page.published_at DESC, page.id DESC"
+	}
+	// The snippet needs the match again, for the page's rows only.
+	query := `WITH page AS (SELECT a.id AS id, a.published_at AS published_at, ` + bm25Rank + ` AS score` + from + order + limitOffset(q.Limit, q.Offset) + `)
+		SELECT ` + articleCols + `, page.score, snippet(search, -1, ?, ?, '…', ` + fmt.Sprint(snippetTokens) + `)
+		FROM page CROSS JOIN search ON search.rowid = page.id CROSS JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
+		WHERE search MATCH ?` + outer
+	return listQuery{
+		page:     query,
+		pageArgs: append(append(args[:len(args):len(args)], newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd), match),
+		rows:     `SELECT 1` + from,
+		rowArgs:  args,
+	}
 }
