@@ -131,7 +131,7 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 	for id := range seen {
 		ids = append(ids, id)
 	}
-	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
+	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
 	if err != nil {
 		return nil, fmt.Errorf("recommend: load candidates: %w", err)
 	}
@@ -263,7 +263,7 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 		}
 	}
 	if len(ids) > 0 {
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
+		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: load most read: %w", err)
 		}
@@ -276,7 +276,7 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 	}
 	take(popular, "Most read today")
 	if len(out) < limit {
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: 4 * limit})
+		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: 4 * limit, NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: newest: %w", err)
 		}

@@ -117,7 +117,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 
 	if a.StoryID != 0 {
 		sid := a.StoryID
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit})
+		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit, NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: story: %w", a.ID, err)
 		}
@@ -132,7 +132,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		}
 		slices.Sort(ids)
 		since := a.PublishedAt.Add(-entityWindow)
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, Since: &since, Limit: entityLimit})
+		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, Since: &since, Limit: entityLimit, NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: entities: %w", a.ID, err)
 		}
@@ -144,7 +144,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 	// costs far more than ranking the matches of two rare words. Old
 	// matches are penalised when scored.
 	for _, q := range f.searchQueries(a) {
-		res, err := f.st.Search(ctx, newsdesk.SearchQuery{Text: q, Sort: newsdesk.SortRelevance, Limit: searchLimit})
+		res, err := f.st.Search(ctx, newsdesk.SearchQuery{Text: q, Sort: newsdesk.SortRelevance, Limit: searchLimit, NoTotal: true})
 		if err != nil {
 			if newsdesk.ErrorCode(err) == newsdesk.EINVALID {
 				continue
@@ -161,7 +161,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 	if sec := a.PrimarySection(); sec != nil && len(pool) < 3*limit {
 		sid := sec.ID
 		since := a.PublishedAt.Add(-sectionWindow)
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{SectionID: &sid, Since: &since, Limit: sectionLimit})
+		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{SectionID: &sid, Since: &since, Limit: sectionLimit, NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: section: %w", a.ID, err)
 		}

@@ -100,13 +100,9 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		e.anon.serve(w, r, hdrHTML, hdrPrivate, hdrVaryCookie)
 	}
 	if rd.track {
-		// The page is sent before the view is written, so that the reader
-		// never waits for the database's commit.
-		http.NewResponseController(w).Flush()
-		if err := h.store.RecordRead(r.Context(), newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: h.now()}); err != nil {
-			// The reader's id is deliberately left out of the log.
-			h.log.WarnContext(r.Context(), "record read", "article_id", id, "err", err)
-		}
+		// The view is written behind the request: the reader never waits
+		// for the database's commit.
+		h.reads.add(newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: h.now()})
 	}
 }
 
@@ -254,7 +250,7 @@ func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (pers
 	}
 	var arts []*newsdesk.Article
 	if len(ids) > 0 {
-		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
 		if err != nil {
 			return block, fmt.Errorf("most read articles: %w", err)
 		}
@@ -269,7 +265,7 @@ func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (pers
 		}
 	} else {
 		block.Note = "Latest in " + scope + "."
-		f := newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: recommendLimit + 1}
+		f := newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: recommendLimit + 1, NoTotal: true}
 		if sectionID != 0 {
 			f.SectionID = &sectionID
 		}
@@ -387,7 +383,7 @@ func (h *Handler) coverage(ctx context.Context, a *newsdesk.Article) (*coverage,
 		return nil, nil
 	}
 	sid := st.ID
-	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: coverageLimit + 1})
+	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: coverageLimit + 1, NoTotal: true})
 	if err != nil {
 		return nil, fmt.Errorf("coverage of article %d: %w", a.ID, err)
 	}
@@ -413,7 +409,7 @@ func (h *Handler) relatedTo(ctx context.Context, a *newsdesk.Article) ([]*newsde
 		for _, e := range a.Entities {
 			ids = append(ids, e.ID)
 		}
-		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, ExcludeDuplicates: true, Limit: relatedLimit + 2})
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, ExcludeDuplicates: true, Limit: relatedLimit + 2, NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 		}

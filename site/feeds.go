@@ -99,7 +99,7 @@ func (h *Handler) feed(kind string, scope func(context.Context, *http.Request) (
 				return err
 			}
 			f := sc.filter
-			f.Limit = feedLength
+			f.Limit, f.NoTotal = feedLength, true
 			arts, _, err := h.store.Articles(ctx, f)
 			if err != nil {
 				return fmt.Errorf("feed %s: %w", r.URL.Path, err)
@@ -217,7 +217,7 @@ func (h *Handler) sitemapArticles(ctx context.Context, offset, limit int) ([]syn
 	const batch = 1000
 	var urls []syndication.URL
 	for off := offset; off < offset+limit; off += batch {
-		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Offset: off, Limit: min(batch, offset+limit-off)})
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Offset: off, Limit: min(batch, offset+limit-off), NoTotal: true})
 		if err != nil {
 			return nil, fmt.Errorf("sitemap articles: %w", err)
 		}
@@ -235,7 +235,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 	h.cachedAs(w, r, hdrXML, func(ctx context.Context, buf *bytes.Buffer) error {
 		now := h.now()
 		since := now.Add(-syndication.NewsWindow)
-		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Since: &since, ExcludeDuplicates: true, Limit: syndication.MaxNewsSitemapURLs})
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{Since: &since, ExcludeDuplicates: true, Limit: syndication.MaxNewsSitemapURLs, NoTotal: true})
 		if err != nil {
 			return fmt.Errorf("news sitemap: %w", err)
 		}
