@@ -217,5 +217,6 @@ func (f *fixture) get(path string, hdr ...string) *httptest.ResponseRecorder {
 	}
 	w := httptest.NewRecorder()
 	f.mux.ServeHTTP(w, r)
+	f.h.reads.wait() // views are written behind the request
 	return w
 }

@@ -101,7 +101,13 @@ type Handler struct {
 
 	// sitemapMax is the most URLs one sitemap lists.
 	sitemapMax int
+
+	reads *readQueue
 }
+
+// Close writes the reading events still queued. The handler must not
+// serve after Close.
+func (h *Handler) Close() { h.reads.close() }
 
 // New checks the configuration and the templates and returns a Handler.
 func New(cfg Config) (*Handler, error) {
@@ -162,6 +168,7 @@ func New(cfg Config) (*Handler, error) {
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
+	h.reads = newReadQueue(h.store, h.log, 4096)
 	return h, nil
 }
 

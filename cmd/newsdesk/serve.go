@@ -224,6 +224,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	siteH.Close() // write the reading events still queued
 	<-ingestDone
 	return err
 }

@@ -1,0 +1,71 @@
+package site
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"newsdesk"
+)
+
+// readQueue writes reading events behind the requests that produce them:
+// an article view costs the reader no database write, and one writer
+// goroutine records the views in arrival order. When the queue is full (the
+// database is far behind) a view is dropped rather than delaying pages.
+type readQueue struct {
+	store newsdesk.ReaderStore
+	log   *slog.Logger
+	ch    chan newsdesk.ReadEvent
+
+	once    sync.Once
+	done    chan struct{}
+	pending sync.WaitGroup // queued views not yet written (tests wait on it)
+	mu      sync.Mutex
+	dropped int
+}
+
+func newReadQueue(st newsdesk.ReaderStore, log *slog.Logger, size int) *readQueue {
+	q := &readQueue{store: st, log: log, ch: make(chan newsdesk.ReadEvent, size), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+// add queues a view; it never blocks.
+func (q *readQueue) add(e newsdesk.ReadEvent) {
+	q.pending.Add(1)
+	select {
+	case q.ch <- e:
+	default:
+		q.pending.Done()
+		q.mu.Lock()
+		q.dropped++
+		n := q.dropped
+		q.mu.Unlock()
+		if n == 1 || n%1000 == 0 {
+			q.log.Warn("reading events dropped: the database is behind", "dropped", n)
+		}
+	}
+}
+
+func (q *readQueue) run() {
+	defer close(q.done)
+	for e := range q.ch {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := q.store.RecordRead(ctx, e); err != nil {
+			// The reader's id is deliberately left out of the log.
+			q.log.Warn("record read", "article_id", e.ArticleID, "err", err)
+		}
+		cancel()
+		q.pending.Done()
+	}
+}
+
+// wait returns once every queued view is written.
+func (q *readQueue) wait() { q.pending.Wait() }
+
+// close writes the queued views and stops the writer.
+func (q *readQueue) close() {
+	q.once.Do(func() { close(q.ch) })
+	<-q.done
+}
