@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"newsdesk"
@@ -111,7 +112,7 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 // recommender fails or has nothing to recommend: the cached page is then
 // served as to any reader.
 func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *articleEntry, readerID string) bool {
-	recs, err := h.recommend.Recommend(r.Context(), readerID, e.article, recommendLimit+1)
+	rr, err := h.readerRecommendations(r, readerID, e.article)
 	if err != nil {
 		// The reader's id is kept out of the log, even where an error
 		// message names it.
@@ -119,13 +120,16 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 			"err", strings.ReplaceAll(err.Error(), readerID, "[reader]"))
 		return false
 	}
-	block := personalBlock{Personal: true, Items: make([]recItem, 0, len(recs))}
-	for _, rc := range recs {
-		if rc.Article == nil || rc.Article.ID == e.article.ID || len(block.Items) == recommendLimit {
+	block := personalBlock{Personal: true, Items: make([]recItem, 0, recommendLimit)}
+	rr.mu.Lock()
+	for _, rc := range rr.recs {
+		if rc.Article == nil || rc.Article.ID == e.article.ID || rr.seen[rc.Article.ID] || len(block.Items) == recommendLimit {
 			continue
 		}
 		block.Items = append(block.Items, recItem{Article: rc.Article, Reason: rc.Reason, BecauseOf: rc.BecauseOf})
 	}
+	rr.seen[e.article.ID] = true
+	rr.mu.Unlock()
 	if len(block.Items) == 0 {
 		// Nothing personal to say yet: the cached page's most-read list.
 		return false
@@ -509,4 +513,34 @@ func (h *Handler) absImage(src string) string {
 		return h.baseURL + u
 	}
 	return u
+}
+
+// A reader's recommendations are kept for a short while: a returning
+// reader's profile barely moves between two pages, and computing it is the
+// dearest part of their article view. The articles the reader opens in the
+// meantime are struck from the kept list, so nothing read is recommended.
+const (
+	readerRecsTTL     = 30 * time.Second
+	readerRecsEntries = 20000
+)
+
+type readerRecs struct {
+	recs []newsdesk.Recommendation
+	mu   sync.Mutex
+	seen map[int64]bool // articles viewed since the list was computed
+}
+
+func (h *Handler) readerRecommendations(r *http.Request, readerID string, current *newsdesk.Article) (*readerRecs, error) {
+	now := h.now()
+	if rr, ok := h.recs.get(readerID, now); ok {
+		return rr, nil
+	}
+	gen := h.recs.generation()
+	recs, err := h.recommend.Recommend(r.Context(), readerID, current, 2*recommendLimit+1)
+	if err != nil {
+		return nil, err
+	}
+	rr := &readerRecs{recs: recs, seen: map[int64]bool{}}
+	h.recs.put(readerID, rr, gen, now)
+	return rr, nil
 }

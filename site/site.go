@@ -103,6 +103,7 @@ type Handler struct {
 	sitemapMax int
 
 	reads *readQueue
+	recs  *lru[string, *readerRecs]
 }
 
 // Close writes the reading events still queued. The handler must not
@@ -166,6 +167,7 @@ func New(cfg Config) (*Handler, error) {
 	h.pages = newLRU[string, *rendered](entries, ttl)
 	h.articles = newLRU[int64, *articleEntry](entries, ttl)
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
+	h.recs = newLRU[string, *readerRecs](readerRecsEntries, readerRecsTTL)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
 	h.reads = newReadQueue(h.store, h.log, 4096)
@@ -215,6 +217,7 @@ func (h *Handler) Invalidate() {
 	h.pages.invalidate()
 	h.articles.invalidate()
 	h.trees.invalidate()
+	h.recs.invalidate()
 }
 
 // NotFound serves the site's 404 page.

@@ -561,6 +561,7 @@ func TestReaderTracking(t *testing.T) {
 	f.h.recommend = recommendFunc(func(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
 		return nil, fmt.Errorf("recommend for %s: %w", readerID, context.DeadlineExceeded)
 	})
+	f.h.recs.invalidate() // the reader's kept recommendations came from the old recommender
 	w = f.get(f.afp.Path(), "Cookie", readerCookie+"="+c.Value)
 	if w.Code != 200 || doc(t, w).Find(".recommended .note").Length() != 1 {
 		t.Error("failing recommender: page not served with the most-read block")
