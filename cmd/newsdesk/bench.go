@@ -65,6 +65,20 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
+// writeHeapProfile writes the live heap at the end of a verb
+// (NEWSDESK_MEMPROFILE=FILE).
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "heap profile:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(stderr, "heap profile:", err)
+	}
+}
+
 // genOptions shape the synthetic corpus.
 type genOptions struct {
 	Articles   int

@@ -103,6 +103,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
+	if path := m.Getenv("NEWSDESK_MEMPROFILE"); path != "" {
+		defer writeHeapProfile(path, m.Stderr)
+	}
 	switch verb {
 	case "version", "help", "-h", "--help", "config":
 	default:
