@@ -98,7 +98,65 @@ func (ix *Indexer) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdes
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
+	for i := range res.Hits {
+		res.Hits[i].Snippet = licensedSnippet(res.Hits[i], q.Text)
+	}
 	return res, nil
+}
+
+// licensedSnippet keeps a search snippet within what the article's source
+// allows the site to show: the store's snippet may quote the body, which an
+// excerpt-only source shows nowhere, so those hits quote the lede instead,
+// and headline-only sources quote nothing.
+func licensedSnippet(h newsdesk.SearchHit, query string) string {
+	a := h.Article
+	if a == nil {
+		return ""
+	}
+	switch a.Licence {
+	case newsdesk.LicenceExcerpt:
+		return markTerms(a.Lede, query)
+	case newsdesk.LicenceHeadline:
+		return ""
+	}
+	return h.Snippet
+}
+
+// markTerms puts the snippet markers around the words of text that match a
+// word of the query (both folded by Normalize and case).
+func markTerms(text, query string) string {
+	want := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(Normalize(query)), notWordRune) {
+		want[w] = true
+	}
+	var b strings.Builder
+	word := func(w string) {
+		if want[strings.ToLower(Normalize(w))] {
+			b.WriteString(newsdesk.SnippetMarkStart + w + newsdesk.SnippetMarkEnd)
+		} else {
+			b.WriteString(w)
+		}
+	}
+	start := -1
+	for i, r := range text {
+		if notWordRune(r) {
+			if start >= 0 {
+				word(text[start:i])
+				start = -1
+			}
+			b.WriteRune(r)
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		word(text[start:])
+	}
+	return b.String()
+}
+
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
 }
 
 // Normalize folds text for search, the same for documents and queries:

@@ -1,6 +1,8 @@
 package index
 
 import (
+	"context"
+	"newsdesk"
 	"testing"
 	"unicode/utf8"
 )
@@ -51,4 +53,35 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("not idempotent: %q → %q → %q", s, n, again)
 		}
 	})
+}
+
+type fixedSearch struct{ res *newsdesk.SearchResult }
+
+func (f fixedSearch) IndexArticles(context.Context, []newsdesk.SearchDoc) error { return nil }
+func (f fixedSearch) Search(context.Context, newsdesk.SearchQuery) (*newsdesk.SearchResult, error) {
+	return f.res, nil
+}
+
+// A search snippet never shows more of a report than its source's licence.
+func TestSnippetsRespectLicence(t *testing.T) {
+	body := "secret body " + newsdesk.SnippetMarkStart + "drought" + newsdesk.SnippetMarkEnd + " text"
+	res := &newsdesk.SearchResult{Hits: []newsdesk.SearchHit{
+		{Article: &newsdesk.Article{Licence: newsdesk.LicenceFull, Lede: "Lede"}, Snippet: body},
+		{Article: &newsdesk.Article{Licence: newsdesk.LicenceExcerpt, Lede: "Farmers fear the Drought, officials say."}, Snippet: body},
+		{Article: &newsdesk.Article{Licence: newsdesk.LicenceHeadline, Lede: "Lede"}, Snippet: body},
+	}}
+	got, err := New(fixedSearch{res}).Search(context.Background(), newsdesk.SearchQuery{Text: "drought"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hits[0].Snippet != body {
+		t.Errorf("full licence snippet changed: %q", got.Hits[0].Snippet)
+	}
+	want := "Farmers fear the " + newsdesk.SnippetMarkStart + "Drought" + newsdesk.SnippetMarkEnd + ", officials say."
+	if got.Hits[1].Snippet != want {
+		t.Errorf("excerpt licence snippet = %q, want %q", got.Hits[1].Snippet, want)
+	}
+	if got.Hits[2].Snippet != "" {
+		t.Errorf("headline licence snippet = %q, want none", got.Hits[2].Snippet)
+	}
 }
