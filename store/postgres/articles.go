@@ -15,7 +15,7 @@ import (
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), COALESCE(s.licence, a.source_licence),
 	a.guid, a.url, a.slug, a.headline, a.lede, a.body, a.text, a.author, a.image_url, a.image_alt,
 	a.dateline_place, a.dateline_agency, a.language, a.published_at, a.updated_at, a.fetched_at, a.status,
-	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked`
+	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked, a.body_removed_at`
 
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 
@@ -25,7 +25,7 @@ func scanArticle(sc pgx.Row, pre []any, extra ...any) (*newsdesk.Article, error)
 	dest := append(pre, &a.ID, &a.SourceID, &a.Source, &a.Licence,
 		&a.GUID, &a.URL, &a.Slug, &a.Headline, &a.Lede, &a.Body, &a.Text, &a.Author, &a.ImageURL, &a.ImageAlt,
 		&a.DatelinePlace, &a.DatelineAgency, &a.Language, tsp(&a.PublishedAt), tsp(&a.UpdatedAt), tsp(&a.FetchedAt), &a.Status,
-		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &a.SectionsLocked)
+		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &a.SectionsLocked, tsp(&a.BodyRemovedAt))
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -250,13 +250,15 @@ type storedArticle struct {
 	storyID                                        int64
 	locked                                         bool
 	updatedAt                                      time.Time
+	bodyRemovedAt                                  time.Time // by retention; zero while kept
 }
 
-const storedCols = `id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at`
+const storedCols = `id, headline, lede, body, author, image_url, image_alt, slug, story_id, sections_locked, updated_at, body_removed_at`
 
 func scanStored(row pgx.Row) (*storedArticle, error) {
 	var m storedArticle
-	err := row.Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author, &m.image, &m.alt, &m.slug, &m.storyID, &m.locked, tsp(&m.updatedAt))
+	err := row.Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author, &m.image, &m.alt, &m.slug, &m.storyID, &m.locked,
+		tsp(&m.updatedAt), tsp(&m.bodyRemovedAt))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

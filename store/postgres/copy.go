@@ -15,7 +15,8 @@ import (
 const copyBatch = 500
 
 // CopyFrom copies everything src keeps into db, which must be empty, in one
-// transaction: sources with their fetch state, the section tree, entities
+// transaction: sources with their fetch state and WebSub subscriptions, the
+// section tree, entities
 // with their aliases and alias candidates, stories, articles with their
 // sections, entities and stories, picks, users with their API tokens, the
 // audit log, and read events when src is a newsdesk.ReadEventLister. IDs
@@ -53,7 +54,7 @@ func (db *DB) copyFrom(ctx context.Context, src newsdesk.Store, progress func(st
 			}
 		}
 		for _, table := range []string{"sources", "stories", "articles", "sections", "entities", "alias_candidates",
-			"picks", "users", "audit_log", "api_tokens"} {
+			"picks", "users", "audit_log", "api_tokens", "websub_subscriptions"} {
 			if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT max(id) FROM `+table+`), 0) + 1, false)`,
 				table); err != nil {
 				return fmt.Errorf("sequence of %s: %w", table, err)
@@ -101,12 +102,29 @@ func (c *copier) sources() error {
 	for i, s := range list {
 		rows[i] = []any{s.ID, s.Name, string(s.Kind), s.URL, s.SiteURL, s.Language, string(s.Licence), s.Extract, s.Paused,
 			int64(s.Interval), s.ETag, s.LastModified, ts(s.NextFetchAt), ts(s.LastFetchAt), ts(s.LastSuccessAt),
-			int32(s.Failures), s.LastError, s.ItemsPerDay, s.CreatedAt.UTC(), s.UpdatedAt.UTC()}
+			int32(s.Failures), s.LastError, s.ItemsPerDay, s.CreatedAt.UTC(), s.UpdatedAt.UTC(), s.NoPageFetch}
 	}
 	err = c.copyRows("sources", []string{"id", "name", "kind", "url", "site_url", "language", "licence", "extract", "paused",
 		"interval_ns", "etag", "last_modified", "next_fetch_at", "last_fetch_at", "last_success_at",
-		"failures", "last_error", "items_per_day", "created_at", "updated_at"}, rows)
+		"failures", "last_error", "items_per_day", "created_at", "updated_at", "no_page_fetch"}, rows)
+	if err != nil {
+		return err
+	}
 	c.progress("sources", len(list), len(list))
+	var subs [][]any
+	for _, s := range list {
+		sub, err := c.src.SubscriptionBySource(c.ctx, s.ID)
+		if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		subs = append(subs, []any{sub.ID, sub.SourceID, sub.HubURL, sub.TopicURL, sub.Secret, sub.CallbackToken, string(sub.State),
+			int32(sub.LeaseSeconds), ts(sub.ExpiresAt), ts(sub.RenewAt), int32(sub.Failures), sub.LastError, sub.CreatedAt.UTC(), sub.UpdatedAt.UTC()})
+	}
+	err = c.copyRows("websub_subscriptions", []string{"id", "source_id", "hub_url", "topic_url", "secret", "callback_token", "state",
+		"lease_seconds", "expires_at", "renew_at", "failures", "last_error", "created_at", "updated_at"}, subs)
+	c.progress("websub subscriptions", len(subs), len(subs))
 	return err
 }
 
@@ -223,7 +241,7 @@ func (c *copier) articlePage(page []*newsdesk.Article) error {
 		arts = append(arts, []any{a.ID, nullID(a.SourceID), a.Source, string(a.Licence), a.GUID, a.URL, a.Slug,
 			a.Headline, a.Lede, a.Body, a.Text, a.Author, a.ImageURL, a.ImageAlt, a.DatelinePlace, a.DatelineAgency, a.Language,
 			a.PublishedAt.UTC(), ts(a.UpdatedAt), ts(a.FetchedAt), string(a.Status), a.Fingerprint, int64(a.SimHash),
-			a.DuplicateOf, a.StoryID, a.SectionsLocked})
+			a.DuplicateOf, a.StoryID, a.SectionsLocked, ts(a.BodyRemovedAt)})
 		for i, r := range a.Sections {
 			secs = append(secs, []any{a.ID, r.ID, int32(i)})
 		}
@@ -236,7 +254,8 @@ func (c *copier) articlePage(page []*newsdesk.Article) error {
 	}
 	if err := c.copyRows("articles", []string{"id", "source_id", "source_name", "source_licence", "guid", "url", "slug",
 		"headline", "lede", "body", "text", "author", "image_url", "image_alt", "dateline_place", "dateline_agency", "language",
-		"published_at", "updated_at", "fetched_at", "status", "fingerprint", "simhash", "duplicate_of", "story_id", "sections_locked"}, arts); err != nil {
+		"published_at", "updated_at", "fetched_at", "status", "fingerprint", "simhash", "duplicate_of", "story_id", "sections_locked",
+		"body_removed_at"}, arts); err != nil {
 		return err
 	}
 	if err := c.copyRows("article_sections", []string{"article_id", "section_id", "position"}, secs); err != nil {

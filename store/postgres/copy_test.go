@@ -38,7 +38,10 @@ func fillSQLite(t *testing.T) *sqlite.DB {
 		must(db.RecordFetch(ctx, s.ID, newsdesk.FetchResult{At: base, OK: true, ETag: `"e"`, NextFetchAt: base.Add(time.Hour), Created: 3}))
 		sources = append(sources, s)
 	}
-	must(db.CreateSource(ctx, &newsdesk.Source{Name: "Desk", Kind: newsdesk.SourceManual}))
+	must(db.CreateSource(ctx, &newsdesk.Source{Name: "Desk", Kind: newsdesk.SourceManual, NoPageFetch: true}))
+	must(db.SaveSubscription(ctx, &newsdesk.Subscription{SourceID: sources[0].ID, HubURL: "https://hub.example/", TopicURL: sources[0].URL,
+		Secret: "0123456789abcdef0123456789abcdef", CallbackToken: "token-0123456789ab", State: newsdesk.SubscriptionActive,
+		LeaseSeconds: 864000, ExpiresAt: base.Add(240 * time.Hour), RenewAt: base.Add(200 * time.Hour)}))
 	region := &newsdesk.Section{Slug: "middle-east", Name: "Middle East"}
 	must(db.CreateSection(ctx, region))
 	iraq := &newsdesk.Section{Slug: "iraq", Name: "Iraq", ParentID: region.ID, Code: "iq", Position: 1}
@@ -79,6 +82,9 @@ func fillSQLite(t *testing.T) *sqlite.DB {
 	_, err = db.SplitArticles(ctx, []int64{all[3].ID})
 	must(err)
 	must(db.DeleteSource(ctx, sources[2].ID))
+	if _, err := db.StripBodies(ctx, newsdesk.BodyRule{Before: base.Add(time.Hour)}, false); err != nil {
+		t.Fatal(err)
+	}
 
 	for i, a := range all[:3] {
 		p := &newsdesk.Pick{ArticleID: a.ID, Position: i, CreatedBy: 1}
@@ -119,7 +125,7 @@ func TestCopyFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	for stage, want := range map[string]int{"sources": 3, "sections": 3, "entities": 2, "alias candidates": 2,
-		"articles": 24, "picks": 3, "users": 2, "audit log": 7, "read events": 30} {
+		"websub subscriptions": 1, "articles": 24, "picks": 3, "users": 2, "audit log": 7, "read events": 30} {
 		if stages[stage] != want {
 			t.Errorf("progress %s = %d, want %d", stage, stages[stage], want)
 		}
@@ -143,6 +149,7 @@ func TestCopyFromSQLite(t *testing.T) {
 		l, _, err := s.Sources(ctx, newsdesk.SourceFilter{})
 		return l, err
 	})
+	same("subscription", func(s newsdesk.Store) (any, error) { return s.SubscriptionBySource(ctx, 1) })
 	same("sections", func(s newsdesk.Store) (any, error) { return s.Sections(ctx) })
 	same("entities", func(s newsdesk.Store) (any, error) {
 		l, _, err := s.Entities(ctx, newsdesk.EntityFilter{})

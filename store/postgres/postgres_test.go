@@ -438,3 +438,8 @@ func TestTextPostgreSQLCannotHold(t *testing.T) {
 		t.Errorf("re-upsert: created %d, ID %d want %d, err %v", len(created), again.ID, a.ID, err)
 	}
 }
+
+func TestRetention(t *testing.T) {
+	serverDSN(t)
+	storetest.RunRetention(t, func(t *testing.T) storetest.RetentionStore { return mustOpen(t) })
+}

@@ -14,14 +14,14 @@ import (
 
 const sourceCols = `id, name, kind, url, site_url, language, licence, extract, paused, interval_ns,
 	etag, last_modified, next_fetch_at, last_fetch_at, last_success_at, failures, last_error,
-	items_per_day, created_at, updated_at`
+	items_per_day, created_at, updated_at, no_page_fetch`
 
 func scanSource(sc pgx.Row) (*newsdesk.Source, error) {
 	var s newsdesk.Source
 	var interval int64
 	if err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.URL, &s.SiteURL, &s.Language, &s.Licence, &s.Extract, &s.Paused, &interval,
 		&s.ETag, &s.LastModified, tsp(&s.NextFetchAt), tsp(&s.LastFetchAt), tsp(&s.LastSuccessAt), &s.Failures, &s.LastError,
-		&s.ItemsPerDay, tsp(&s.CreatedAt), tsp(&s.UpdatedAt)); err != nil {
+		&s.ItemsPerDay, tsp(&s.CreatedAt), tsp(&s.UpdatedAt), &s.NoPageFetch); err != nil {
 		return nil, err
 	}
 	s.Interval = time.Duration(interval)
@@ -52,10 +52,10 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 		s.NextFetchAt = now
 	}
 	err := db.pool.QueryRow(ctx, `INSERT INTO sources (name, kind, url, site_url, language, licence, extract, paused,
-		interval_ns, etag, last_modified, next_fetch_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+		interval_ns, etag, last_modified, next_fetch_at, created_at, updated_at, no_page_fetch)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id`,
 		s.Name, string(s.Kind), s.URL, s.SiteURL, s.Language, string(s.Licence), s.Extract, s.Paused,
-		int64(s.Interval), s.ETag, s.LastModified, ts(s.NextFetchAt), now).Scan(&s.ID)
+		int64(s.Interval), s.ETag, s.LastModified, ts(s.NextFetchAt), now, s.NoPageFetch).Scan(&s.ID)
 	if isUnique(err) {
 		return newsdesk.Errorf(newsdesk.ECONFLICT, "A source with URL %q already exists.", s.URL)
 	} else if err != nil {
@@ -122,9 +122,9 @@ func (db *DB) UpdateSource(ctx context.Context, s *newsdesk.Source) error {
 	now := db.now()
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE sources SET name = $1, kind = $2, url = $3, site_url = $4, language = $5,
-			licence = $6, extract = $7, paused = $8, interval_ns = $9, updated_at = $10 WHERE id = $11`,
+			licence = $6, extract = $7, paused = $8, interval_ns = $9, updated_at = $10, no_page_fetch = $11 WHERE id = $12`,
 			s.Name, string(s.Kind), s.URL, s.SiteURL, s.Language, string(s.Licence), s.Extract, s.Paused,
-			int64(s.Interval), now, s.ID)
+			int64(s.Interval), now, s.NoPageFetch, s.ID)
 		if isUnique(err) {
 			return newsdesk.Errorf(newsdesk.ECONFLICT, "A source with URL %q already exists.", s.URL)
 		} else if err != nil {

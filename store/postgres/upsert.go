@@ -272,7 +272,7 @@ func (u *upsert) load(ctx context.Context) error {
 			var m storedArticle
 			var guid, url string
 			if err := rows.Scan(&m.id, &m.headline, &m.lede, &m.body, &m.author, &m.image, &m.alt, &m.slug, &m.storyID,
-				&m.locked, tsp(&m.updatedAt), &guid, &url); err != nil {
+				&m.locked, tsp(&m.updatedAt), tsp(&m.bodyRemovedAt), &guid, &url); err != nil {
 				return err
 			}
 			if guid != "" && u.byGUID[guid] == nil {
@@ -364,6 +364,11 @@ func (u *upsert) prepareNew(a *newsdesk.Article) {
 // version m and reports whether the content changed.
 func (u *upsert) planUpdate(m *storedArticle, a *newsdesk.Article) bool {
 	a.ID, a.StoryID = m.id, m.storyID
+	if !m.bodyRemovedAt.IsZero() {
+		// Retention removed the body: a feed still carrying the item does
+		// not bring it back.
+		a.Body, a.Text, a.BodyRemovedAt = "", "", m.bodyRemovedAt
+	}
 	changed := m.headline != a.Headline || m.lede != a.Lede || m.body != a.Body || m.author != a.Author ||
 		m.image != a.ImageURL || m.alt != a.ImageAlt
 	if !changed {
