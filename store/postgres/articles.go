@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,6 +139,14 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 // guessing the size of the recursive query.
 func descendantIDs(p string) string { return "ANY(ARRAY(" + descendants(p) + "))" }
 
+// countSQL counts the rows of a query, stopping at limit when positive.
+func countSQL(rows string, limit int) string {
+	if limit > 0 {
+		return `SELECT count(*) FROM (` + rows + ` LIMIT ` + strconv.Itoa(limit) + `) x`
+	}
+	return `SELECT count(*) FROM (` + rows + `) x`
+}
+
 // sourceCond selects the articles of a source, or the manual ones for 0,
 // in a form the indexes serve.
 func sourceCond(a *args, sourceID int64) string {
@@ -154,7 +163,9 @@ func descendants(p string) string {
 }
 
 // Articles returns the articles matching the filter, newest first, with
-// their sections and entities, and the total matching.
+// their sections and entities, and the total matching: -1 with NoTotal,
+// and counted up to MaxTotal only when that is set. A page that is not
+// full gives the total without counting.
 func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
 	var where []string
 	var a args
@@ -200,11 +211,17 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	if err != nil {
 		return nil, 0, fmt.Errorf("articles: %w", err)
 	}
+	if f.NoTotal {
+		return arts, -1, nil
+	}
 	total := len(arts) + max(f.Offset, 0)
 	if f.Limit > 0 && len(arts) == f.Limit || f.Offset > 0 && len(arts) == 0 {
-		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM articles a`+cond, a...).Scan(&total); err != nil {
+		if err := db.pool.QueryRow(ctx, countSQL(`SELECT 1 FROM articles a`+cond, f.MaxTotal), a...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count articles: %w", err)
 		}
+	}
+	if f.MaxTotal > 0 {
+		total = min(total, f.MaxTotal)
 	}
 	return arts, total, nil
 }

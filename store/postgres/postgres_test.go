@@ -443,3 +443,55 @@ func TestRetention(t *testing.T) {
 	serverDSN(t)
 	storetest.RunRetention(t, func(t *testing.T) storetest.RetentionStore { return mustOpen(t) })
 }
+
+// TestTotals: NoTotal skips the count, MaxTotal bounds it, for lists and
+// searches alike.
+func TestTotals(t *testing.T) {
+	db := mustOpen(t)
+	ctx := t.Context()
+	var arts []*newsdesk.Article
+	for i := range 7 {
+		arts = append(arts, &newsdesk.Article{GUID: fmt.Sprint(i), Headline: fmt.Sprint("Market report ", i)})
+	}
+	if _, err := db.UpsertArticles(ctx, 0, arts); err != nil {
+		t.Fatal(err)
+	}
+	var docs []newsdesk.SearchDoc
+	for _, a := range arts {
+		docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline})
+	}
+	if err := db.IndexArticles(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		f    newsdesk.ArticleFilter
+		want int
+	}{
+		{newsdesk.ArticleFilter{Limit: 2}, 7},
+		{newsdesk.ArticleFilter{Limit: 2, NoTotal: true}, -1},
+		{newsdesk.ArticleFilter{Limit: 2, MaxTotal: 3}, 3},
+		{newsdesk.ArticleFilter{Limit: 2, MaxTotal: 100}, 7},
+		{newsdesk.ArticleFilter{Limit: 10, MaxTotal: 3}, 3},
+	} {
+		list, total, err := db.Articles(ctx, tt.f)
+		if err != nil || total != tt.want || len(list) != min(tt.f.Limit, 7) {
+			t.Errorf("Articles(%+v) = %d articles, total %d, err %v; want total %d", tt.f, len(list), total, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		q      newsdesk.SearchQuery
+		want   int
+		capped bool
+	}{
+		{newsdesk.SearchQuery{Text: "market", Limit: 2}, 7, false},
+		{newsdesk.SearchQuery{Text: "market", Limit: 2, NoTotal: true}, -1, false},
+		{newsdesk.SearchQuery{Text: "market", Limit: 2, MaxTotal: 3}, 3, true},
+		{newsdesk.SearchQuery{Text: "market", Limit: 2, MaxTotal: 7}, 7, true},
+		{newsdesk.SearchQuery{Text: "market", Limit: 2, MaxTotal: 8}, 7, false},
+	} {
+		res, err := db.Search(ctx, tt.q)
+		if err != nil || res.Total != tt.want || res.TotalCapped != tt.capped || len(res.Hits) != 2 {
+			t.Errorf("Search(%+v) = %+v, err %v; want total %d capped %v", tt.q, res, err, tt.want, tt.capped)
+		}
+	}
+}

@@ -95,7 +95,9 @@ func tsQuery(a *args, text string) (query string, ok bool) {
 
 // Search runs a full-text query over published articles. EINVALID when the
 // text has no word to look for. From and To bound PublishedAt, both
-// inclusive. Relevance is ts_rank_cd with the label weights, ties broken by
+// inclusive. The total is counted up to MaxTotal when set (TotalCapped
+// then says there may be more), and not at all with NoTotal (it is then
+// -1). Relevance is ts_rank_cd with the label weights, ties broken by
 // the newer article.
 func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error) {
 	var a args
@@ -168,13 +170,20 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	if err := loadRefs(ctx, db.pool, arts); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
+	if q.NoTotal {
+		res.Total = -1
+		return res, nil
+	}
 	res.Total = len(res.Hits) + max(q.Offset, 0)
 	if q.Limit > 0 && len(res.Hits) == q.Limit || q.Offset > 0 && len(res.Hits) == 0 {
 		// The count uses the placeholders of the match and the filters but
 		// not the snippet options, the last one.
-		if err := db.pool.QueryRow(ctx, `SELECT count(*)`+from+cond, a[:len(a)-1]...).Scan(&res.Total); err != nil {
+		if err := db.pool.QueryRow(ctx, countSQL(`SELECT 1`+from+cond, q.MaxTotal), a[:len(a)-1]...).Scan(&res.Total); err != nil {
 			return nil, fmt.Errorf("count search %q: %w", q.Text, err)
 		}
+	}
+	if q.MaxTotal > 0 && res.Total >= q.MaxTotal {
+		res.Total, res.TotalCapped = q.MaxTotal, true
 	}
 	return res, nil
 }
