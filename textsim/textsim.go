@@ -413,3 +413,85 @@ func Tokens(s string) []string {
 	flush()
 	return toks
 }
+
+// Figures returns the numbers written in s, in text order and each once,
+// in one spelling whatever the script: Arabic-Indic and Persian digits
+// become ASCII ("۵٫۹" → "5.9"), thousands separators go ("1,200" and
+// "۱٬۲۰۰" → "1200") and a decimal separator becomes a point. A figure
+// reads the same in every language a report is written in, so it links
+// reports across languages. Single digits and what look like years
+// (1900–2099) are left out: they say little about an event. At most max
+// figures are returned (all when max ≤ 0).
+func Figures(s string, max int) []string {
+	var out []string
+	seen := map[string]bool{}
+	var b []byte
+	flush := func() {
+		for len(b) > 0 && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		f := string(b)
+		b = b[:0]
+		if len(f) < 2 || seen[f] || isYear(f) {
+			return
+		}
+		seen[f] = true
+		out = append(out, f)
+	}
+	for i := 0; i < len(s) && (max <= 0 || len(out) < max); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if d, ok := digitValue(r); ok {
+			if len(b) == 0 && i-n > 0 {
+				// A digit glued to a letter before it ("F16", "COVID19") is
+				// part of a name, not a figure.
+				p, _ := utf8.DecodeLastRuneInString(s[:i-n])
+				if unicode.IsLetter(p) {
+					for i < len(s) {
+						r, n = utf8.DecodeRuneInString(s[i:])
+						if _, ok := digitValue(r); !ok && !unicode.IsLetter(r) {
+							break
+						}
+						i += n
+					}
+					continue
+				}
+			}
+			b = append(b, byte('0'+d))
+			continue
+		}
+		if len(b) > 0 {
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			_, digitNext := digitValue(next)
+			switch {
+			case digitNext && (r == ',' || r == '٬'):
+				continue // thousands separator
+			case digitNext && (r == '.' || r == '٫') && !strings.Contains(string(b), "."):
+				b = append(b, '.')
+				continue
+			}
+			flush()
+		}
+	}
+	if len(b) > 0 && (max <= 0 || len(out) < max) {
+		flush()
+	}
+	return out
+}
+
+// digitValue is the value of an ASCII, Arabic-Indic or Persian digit.
+func digitValue(r rune) (int, bool) {
+	switch {
+	case r >= '0' && r <= '9':
+		return int(r - '0'), true
+	case r >= '٠' && r <= '٩':
+		return int(r - '٠'), true
+	case r >= '۰' && r <= '۹':
+		return int(r - '۰'), true
+	}
+	return 0, false
+}
+
+func isYear(f string) bool {
+	return len(f) == 4 && (f[:2] == "19" || f[:2] == "20")
+}

@@ -46,3 +46,48 @@ func FuzzTokens(f *testing.F) {
 		}
 	})
 }
+
+func TestFigures(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want []string
+	}{
+		{"A magnitude 5.9 earthquake injured 31 people, 1,200 trucks", 0, []string{"5.9", "31", "1200"}},
+		{"زلزله ۵٫۹ ریشتری، ۳۱ نفر مصدوم، ۱٬۲۰۰ کامیون", 0, []string{"5.9", "31", "1200"}},
+		{"نحو 500 متر مكعب بدلاً من 300 ونحو ٩٠ ألف", 0, []string{"500", "300", "90"}},
+		{"In 2023, 7 people and 7 more; flights F16 and COVID19 rose 0.8.", 0, []string{"0.8"}},
+		{"12 34 56 78", 2, []string{"12", "34"}},
+		{"at 4:12 a.m., 31 and 31 again", 0, []string{"12", "31"}},
+		{"", 0, nil},
+	}
+	for _, tt := range tests {
+		if got := Figures(tt.in, tt.max); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Figures(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func FuzzFigures(f *testing.F) {
+	f.Add("5.9 ۵٫۹ 1,200 ۱٬۲۰۰ 2023 F16", 0)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		// Every figure is ASCII digits with at most one inner point, at
+		// least two characters, and appears once; max bounds the count.
+		got := Figures(s, max)
+		if max > 0 && len(got) > max {
+			t.Fatalf("%d figures, max %d", len(got), max)
+		}
+		seen := map[string]bool{}
+		for _, fg := range got {
+			if len(fg) < 2 || seen[fg] || strings.Count(fg, ".") > 1 || fg[0] == '.' || fg[len(fg)-1] == '.' {
+				t.Fatalf("bad figure %q in %q", fg, s)
+			}
+			seen[fg] = true
+			for _, r := range fg {
+				if (r < '0' || r > '9') && r != '.' {
+					t.Fatalf("figure %q of %q not ASCII", fg, s)
+				}
+			}
+		}
+	})
+}
