@@ -154,6 +154,16 @@ func paramRef(p *params, name string) *float64 {
 		return &p.mixCentroid
 	case "halflife":
 		return &p.halfLife
+	case "place":
+		return &p.place
+	case "figure":
+		return &p.figure
+	case "support":
+		return &p.support
+	case "bodyth":
+		return &p.fieldThreshold[fieldBody]
+	case "namedth":
+		return &p.fieldThreshold[fieldEntity]
 	}
 	return nil
 }
@@ -205,4 +215,21 @@ func TestErrorAnalysis(t *testing.T) {
 	}
 	t.Log(analyse(rows, pred))
 	t.Logf("\n%s", score.String())
+}
+
+// NewTuned is New with the weights changed as spec says, e.g.
+// "support=0.8 namedth=0.5", for tests that sweep the weights.
+func NewTuned(opt Options, spec string) (*Clusterer, error) {
+	p := defaultParams()
+	for _, f := range strings.Fields(spec) {
+		name, val, _ := strings.Cut(f, "=")
+		var x float64
+		if _, err := fmt.Sscan(val, &x); err != nil {
+			return nil, fmt.Errorf("weight %q: %w", f, err)
+		}
+		if !setParam(&p, name, x) {
+			return nil, fmt.Errorf("unknown weight %q", name)
+		}
+	}
+	return newClusterer(opt, p), nil
 }

@@ -20,8 +20,9 @@
 // story both have, a mix of the TF-IDF cosine to the story's centroid and the
 // mean cosine to its few most similar recent members, averaged over those
 // fields, each counted in units of its own threshold so that a headline and a
-// whole article meet the same bar, and halved for every six hours since the
-// story's last article. The best
+// whole article meet the same bar, and halved for every six hours between
+// the article and the story's span (a report may arrive after later ones).
+// The best
 // candidate at or above the threshold wins. A near duplicate (DuplicateOf set
 // by dedup) joins its original's story.
 package story
@@ -63,6 +64,7 @@ const (
 const (
 	markBody   = "\x01"
 	markEntity = "\x02"
+	markFigure = "#" // after markEntity: a figure of the text
 )
 
 func fieldOf(key string) int {
@@ -82,10 +84,14 @@ const (
 	textWords        = 200 // words of Text read
 	bodyTerms        = 48  // body terms kept per article, the most frequent
 	queryTerms       = 16  // heaviest terms of the article used to find candidates
+	namedTerms       = 8   // heaviest named things used to find candidates, besides
 	candidatesScored = 32  // candidate stories scored in full
 	postingsRead     = 24  // most recent postings read per query term
+	postingsScanned  = 96  // postings looked at per query term, in or out of the window
 	centroidMax      = 400 // terms kept per story centroid
 	recentMax        = 12  // latest members of a story compared one by one
+	figuresMax       = 12  // figures kept per article
+	figureBytes      = 4000
 )
 
 // params are the weights of the model. New uses defaultParams; tests vary
@@ -105,7 +111,18 @@ type params struct {
 	fieldThreshold [nFields]float64
 	mixCentroid    float64 // share of the centroid cosine, the rest is the members'
 	knn            int     // most similar recent members averaged
-	halfLife       float64 // hours: the score halves for each halfLife since the story's last article
+	halfLife       float64 // hours: the score halves for each halfLife between the article and the story
+	// place is the weight of a place among entities, people and
+	// organisations weighing 1: reports on one country name the same
+	// places whatever the event.
+	place float64
+	// figure is the weight of a number of the text (a toll, a magnitude,
+	// a price) among entities.
+	figure float64
+	// support is the least headline or entity score, in units of the
+	// threshold, that a join carried by body words must have: body words
+	// alone ("port", "cargo", "Europe") are shared by different events.
+	support float64
 }
 
 func defaultParams() params {
@@ -119,6 +136,9 @@ func defaultParams() params {
 		mixCentroid:    0.8,
 		knn:            3,
 		halfLife:       6,
+		place:          0.5,
+		figure:         0.5,
+		support:        1,
 	}
 }
 
@@ -149,6 +169,7 @@ type Clusterer struct {
 type term struct {
 	key      string
 	field    uint8
+	ascii    bool      // written in ASCII: slug words, Latin names, figures
 	df       int       // live articles using the term
 	postings []posting // stories using the term, in order of use
 	// The query being decided, when it has the term, and its weight
@@ -169,7 +190,9 @@ type story struct {
 	last    time.Time
 	weights map[*term]float64
 	norm    [nFields]float64 // TF-IDF norm of weights per field
+	normA   float64          // TF-IDF norm of the ASCII title terms
 	normN   int              // index size when norm was computed
+	langs   map[string]int   // live members per language ("" unknown)
 	posted  map[*term]int64
 	recent  []*doc // the latest members, at most recentMax
 }
@@ -181,6 +204,8 @@ type doc struct {
 	terms []*term
 	w     []float32 // raw weight of each term
 	norm  [nFields]float32
+	normA float32 // of the ASCII title terms
+	lang  string
 	normN int // index size when norm was computed
 	gone  bool
 }
@@ -295,17 +320,36 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 			v[markBody+x.k] = x.n * (k1 + 1) / (x.n + k1)
 		}
 	}
-	for i, e := range a.Entities {
-		if e.ID == 0 {
+	// Named things: entities and figures, the same in every language.
+	n := 0
+	for _, e := range a.Entities {
+		if e.ID == 0 || isSourceName(a, e.Name) {
 			continue
 		}
 		w := 1.0
-		if i >= 3 {
+		if e.Kind == newsdesk.EntityPlace {
+			w = p.place
+		}
+		if n >= 3 {
 			w /= 2 // less salient
 		}
+		n++
 		v[markEntity+strconv.FormatInt(e.ID, 10)] = w
 	}
+	text := a.Text
+	if len(text) > figureBytes {
+		text = text[:figureBytes]
+	}
+	for _, f := range textsim.Figures(a.Lede+"\n"+text, figuresMax) {
+		set(markEntity+markFigure+f, p.figure)
+	}
 	return v
+}
+
+// isSourceName reports whether an entity is the article's own source or
+// agency, named in its dateline or credit: it says who reported, not what.
+func isSourceName(a *newsdesk.Article, name string) bool {
+	return name != "" && (strings.EqualFold(name, a.Source) || strings.EqualFold(name, a.DatelineAgency))
 }
 
 // isTitleCase reports whether most longer words of a headline are
@@ -378,6 +422,15 @@ type Candidate struct {
 	StoryID int64
 	Score   float64
 	Shared  []string // the article's heaviest terms found in the story
+	// Title, Body and Named are the scores of the headline, the text and
+	// the named things (entities and figures), each in units of the
+	// threshold, before the time between article and story is counted;
+	// 0 for a field the two do not both have.
+	Title, Body, Named float64
+	// CrossLanguage: no live report of the story is in the article's
+	// language, so only what reads the same in every language was
+	// compared (named things, and ASCII headline words such as a URL's).
+	CrossLanguage bool
 }
 
 type qterm struct {
@@ -388,21 +441,38 @@ type qterm struct {
 // Decide returns the stories an article with vector v at time at could
 // join, best first.
 func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
+	return c.decide(v, "", at)
+}
+
+// DecideLang is Decide for an article in language lang (BCP 47; "" when
+// unknown): a story none of whose reports is in that language is compared
+// on what reads the same in every language.
+func (c *Clusterer) DecideLang(v Vector, lang string, at time.Time) []Candidate {
+	return c.decide(v, baseLang(lang), at)
+}
+
+func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var q []qterm
-	var qnorm [nFields]float64
+	var qn query
 	for k, w := range v {
 		t := c.terms[k]
 		tw := w * c.idf(t)
-		qnorm[fieldOf(k)] += tw * tw
+		f := fieldOf(k)
+		qn.norm[f] += tw * tw
+		if f == fieldTitle && isASCII(k) {
+			qn.normA += tw * tw
+		}
 		if t != nil {
 			q = append(q, qterm{t, tw})
 		}
 	}
-	for f := range qnorm {
-		qnorm[f] = math.Sqrt(qnorm[f])
+	for f := range qn.norm {
+		qn.norm[f] = math.Sqrt(qn.norm[f])
 	}
+	qn.normA = math.Sqrt(qn.normA)
+	qn.lang = lang
 	if len(q) == 0 {
 		return nil
 	}
@@ -417,21 +487,32 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	for _, x := range q {
 		x.t.qstamp, x.t.qw = c.stamp, x.w
 	}
-	cutoff := at.Add(-c.opt.Window).Unix()
+	// Postings are in order of use, which is the order of time only when
+	// reports arrive in it: a source's backlog, or a feed read late, brings
+	// older reports after newer ones. A posting counts when its use lies
+	// within the window on either side of the article; the scan is bounded
+	// either way.
+	from, to := at.Add(-c.opt.Window).Unix(), at.Add(c.opt.Window).Unix()
 	cands := make(map[*story]float64)
+	named := 0
 	for i, x := range q {
-		if i == queryTerms {
-			break
+		// The heaviest terms, and the heaviest named things besides: in
+		// another language a story shares nothing else, and an entity or
+		// a figure weighs less than a rare word.
+		if i >= queryTerms && (x.t.field != fieldEntity || named >= namedTerms) {
+			continue
+		}
+		if x.t.field == fieldEntity {
+			named++
 		}
 		ps := x.t.postings
-		for j, n := len(ps)-1, 0; j >= 0 && n < postingsRead; j-- {
+		for j, n, seen := len(ps)-1, 0, 0; j >= 0 && n < postingsRead && seen < postingsScanned; j-- {
 			p := ps[j]
-			if p.at < cutoff {
-				break
+			seen++
+			if p.at < from || p.at > to || p.st.members == 0 {
+				continue
 			}
-			if p.st.members > 0 {
-				cands[p.st] += x.w
-			}
+			cands[p.st] += x.w
 			n++
 		}
 	}
@@ -451,9 +532,8 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	}
 	out := make([]Candidate, 0, len(top))
 	for _, st := range top {
-		score := c.score(st, q, qnorm, at)
-		if score > 0 {
-			out = append(out, Candidate{StoryID: st.id, Score: score})
+		if cd := c.score(st, q, &qn, at); cd.Score > 0 {
+			out = append(out, cd)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -466,6 +546,9 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 		// Name the terms behind the best candidate, heaviest first.
 		st := c.stories[out[0].StoryID]
 		for _, x := range q {
+			if out[0].CrossLanguage && x.t.field == fieldBody || out[0].CrossLanguage && x.t.field == fieldTitle && !x.t.ascii {
+				continue
+			}
 			if _, ok := st.weights[x.t]; ok && len(out[0].Shared) < 5 {
 				out[0].Shared = append(out[0].Shared, printable(x.t.key))
 			}
@@ -474,19 +557,56 @@ func (c *Clusterer) Decide(v Vector, at time.Time) []Candidate {
 	return out
 }
 
+// query is what a decision knows of the article besides its terms.
+type query struct {
+	norm  [nFields]float64 // TF-IDF norms per field
+	normA float64          // of the ASCII title terms
+	lang  string           // base language, "" unknown
+}
+
+// crossLanguage reports whether no live report of st is in language lang
+// (and all have a known one).
+func (st *story) crossLanguage(lang string) bool {
+	return lang != "" && len(st.langs) > 0 && st.langs[lang] == 0 && st.langs[""] == 0
+}
+
 // score is how well an article's query terms fit story st. Caller holds mu.
-func (c *Clusterer) score(st *story, q []qterm, qnorm [nFields]float64, at time.Time) float64 {
+func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candidate {
+	cd := Candidate{StoryID: st.id}
+	// Time apart: none within the story's span, else to its nearer end,
+	// so that a report arriving late is judged as one arriving early.
+	var dt time.Duration
+	switch {
+	case at.After(st.last):
+		dt = at.Sub(st.last)
+	case at.Before(st.first):
+		dt = st.first.Sub(at)
+	}
+	if dt > c.opt.Window {
+		return cd
+	}
 	if n := len(c.docs); n > st.normN+st.normN/8+1 || n < st.normN-st.normN/8-1 {
 		// Document frequencies moved on since: while the index is
 		// small, as when it is being filled, a norm taken with the IDF
 		// of the time would be far off.
 		c.renorm(st)
 	}
+	// Across languages only what reads the same in all of them counts:
+	// named things, and the headline's ASCII words (a URL's slug, Latin
+	// names); the text is not compared.
+	cross := st.crossLanguage(qn.lang)
+	cd.CrossLanguage = cross
+	counts := func(t *term) bool { return !cross || t.field == fieldEntity || t.field == fieldTitle && t.ascii }
 	var dot [nFields]float64
 	for _, x := range q {
-		if w, ok := st.weights[x.t]; ok {
+		if w, ok := st.weights[x.t]; ok && counts(x.t) {
 			dot[x.t.field] += x.w * w * c.idf(x.t)
 		}
+	}
+	qnorm, snorm := qn.norm, st.norm
+	if cross {
+		qnorm[fieldTitle], snorm[fieldTitle] = qn.normA, st.normA
+		qnorm[fieldBody] = 0
 	}
 	// The recent members' cosines, per field, the best knn averaged.
 	var mem [nFields][recentMax]float64
@@ -500,55 +620,71 @@ func (c *Clusterer) score(st *story, q []qterm, qnorm [nFields]float64, at time.
 		}
 		var mdot [nFields]float64
 		for i, t := range m.terms {
-			if t.qstamp == c.stamp {
+			if t.qstamp == c.stamp && counts(t) {
 				mdot[t.field] += t.qw * float64(m.w[i]) * c.idf(t)
 			}
 		}
+		mnorm := m.norm
+		if cross {
+			mnorm[fieldTitle] = m.normA
+		}
 		for f := range mdot {
-			if m.norm[f] > 0 && qnorm[f] > 0 {
-				mem[f][nm] = mdot[f] / (qnorm[f] * float64(m.norm[f]))
+			if mnorm[f] > 0 && qnorm[f] > 0 {
+				mem[f][nm] = mdot[f] / (qnorm[f] * float64(mnorm[f]))
 			}
 		}
 		nm++
 	}
+	var fs [nFields]float64
 	var sum, wsum float64
 	for f := 0; f < nFields; f++ {
-		if qnorm[f] == 0 || st.norm[f] == 0 {
+		if qnorm[f] == 0 || snorm[f] == 0 {
 			continue
 		}
-		cent := dot[f] / (qnorm[f] * st.norm[f])
+		cent := dot[f] / (qnorm[f] * snorm[f])
 		best := topMean(mem[f][:nm], c.p.knn)
 		s := c.p.mixCentroid*cent + (1-c.p.mixCentroid)*best
 		if f != fieldTitle {
 			s *= c.p.threshold / c.p.fieldThreshold[f]
 		}
+		fs[f] = s / c.p.threshold
 		sum += c.p.fieldWeight[f] * s
 		wsum += c.p.fieldWeight[f]
 	}
+	cd.Title, cd.Body, cd.Named = fs[fieldTitle], fs[fieldBody], fs[fieldEntity]
 	if wsum == 0 {
-		return 0
+		return cd
 	}
 	score := sum / wsum
-	dt := at.Sub(st.last)
-	if dt < 0 {
-		dt = 0
+	// Body words are shared by different events ("port", "cargo",
+	// "Europe"): a join they carry must be backed by the headline or by
+	// named things.
+	if fs[fieldBody] > 0 && c.p.support > 0 {
+		named := max(fs[fieldTitle], fs[fieldEntity]) * c.p.threshold / c.p.support
+		score = min(score, named)
 	}
 	if c.p.halfLife > 0 {
 		score *= math.Exp2(-dt.Hours() / c.p.halfLife)
 	}
-	return score
+	cd.Score = score
+	return cd
 }
 
 // docNorm recomputes a member's TF-IDF norms. Caller holds mu.
 func (c *Clusterer) docNorm(d *doc) {
 	var n [nFields]float64
+	var a float64
 	for i, t := range d.terms {
 		x := float64(d.w[i]) * c.idf(t)
 		n[t.field] += x * x
+		if t.field == fieldTitle && t.ascii {
+			a += x * x
+		}
 	}
 	for f := range n {
 		d.norm[f] = float32(math.Sqrt(n[f]))
 	}
+	d.normA = float32(math.Sqrt(a))
 	d.normN = len(c.docs)
 }
 
@@ -576,6 +712,9 @@ func topMean(xs []float64, k int) float64 {
 func printable(k string) string {
 	switch fieldOf(k) {
 	case fieldEntity:
+		if f, ok := strings.CutPrefix(k[1:], markFigure); ok {
+			return "figure:" + f
+		}
 		return "entity:" + k[1:]
 	case fieldBody:
 		return "body:" + k[1:]
@@ -600,20 +739,47 @@ func (c *Clusterer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.
 			return nil
 		}
 	}
-	cands := c.Decide(articleVector(a, c.p), articleTime(a))
+	cands := c.decide(articleVector(a, c.p), baseLang(a.Language), articleTime(a))
 	if len(cands) == 0 || cands[0].Score < c.p.threshold {
 		if len(cands) > 0 {
-			ex.Add(c.Name(), "new story: best candidate story %d scored %.2f, below %.2f (shared %v)",
-				cands[0].StoryID, cands[0].Score, c.p.threshold, cands[0].Shared)
+			ex.Add(c.Name(), "new story: best candidate story %d scored %.2f, below %.2f (%s; shared %v)",
+				cands[0].StoryID, cands[0].Score, c.p.threshold, cands[0].fields(), cands[0].Shared)
 		} else {
 			ex.Add(c.Name(), "new story: no recent story shares its terms")
 		}
 		return nil
 	}
 	a.StoryID = cands[0].StoryID
-	ex.Add(c.Name(), "joins story %d (score %.2f ≥ %.2f; shared %v; %d candidates)",
-		a.StoryID, cands[0].Score, c.p.threshold, cands[0].Shared, len(cands))
+	ex.Add(c.Name(), "joins story %d (score %.2f ≥ %.2f; %s; shared %v; %d candidates)",
+		a.StoryID, cands[0].Score, c.p.threshold, cands[0].fields(), cands[0].Shared, len(cands))
 	return nil
+}
+
+// fields renders the field scores of a candidate for an explanation.
+func (cd Candidate) fields() string {
+	s := fmt.Sprintf("headline %.1f, text %.1f, named %.1f", cd.Title, cd.Body, cd.Named)
+	if cd.CrossLanguage {
+		s += ", across languages"
+	}
+	return s
+}
+
+// baseLang is the language subtag of a BCP 47 tag, lower case: "en-GB" → "en".
+func baseLang(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func articleTime(a *newsdesk.Article) time.Time {
@@ -629,13 +795,22 @@ func (c *Clusterer) Stored(ctx context.Context, articles []*newsdesk.Article) {
 		if a.ID == 0 || a.StoryID == 0 || a.Status == newsdesk.StatusUnpublished {
 			continue
 		}
-		c.Add(a.ID, a.StoryID, articleVector(a, c.p), articleTime(a))
+		c.add(a.ID, a.StoryID, articleVector(a, c.p), baseLang(a.Language), articleTime(a))
 	}
 }
 
 // Add puts article id, with vector v, at time at, into story storyID.
 // Adding an indexed article again moves it.
 func (c *Clusterer) Add(id, storyID int64, v Vector, at time.Time) {
+	c.add(id, storyID, v, "", at)
+}
+
+// AddLang is Add for an article in language lang (BCP 47; "" unknown).
+func (c *Clusterer) AddLang(id, storyID int64, v Vector, lang string, at time.Time) {
+	c.add(id, storyID, v, baseLang(lang), at)
+}
+
+func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.docs[id]; old != nil {
@@ -644,22 +819,24 @@ func (c *Clusterer) Add(id, storyID int64, v Vector, at time.Time) {
 	}
 	st := c.stories[storyID]
 	if st == nil {
-		st = &story{id: storyID, first: at, last: at, weights: make(map[*term]float64), posted: make(map[*term]int64)}
+		st = &story{id: storyID, first: at, last: at, weights: make(map[*term]float64), posted: make(map[*term]int64),
+			langs: make(map[string]int, 1)}
 		c.stories[storyID] = st
 	}
+	st.langs[lang]++
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // the same article always indexes the same way
-	d := &doc{id: id, st: st, at: at, terms: make([]*term, 0, len(v)), w: make([]float32, 0, len(v))}
+	d := &doc{id: id, st: st, at: at, lang: lang, terms: make([]*term, 0, len(v)), w: make([]float32, 0, len(v))}
 	unix := at.Unix()
 	st.members++
 	for _, k := range keys {
 		w := v[k]
 		t := c.terms[k]
 		if t == nil {
-			t = &term{key: k, field: uint8(fieldOf(k))}
+			t = &term{key: k, field: uint8(fieldOf(k)), ascii: isASCII(k)}
 			c.terms[k] = t
 		}
 		t.df++
@@ -698,13 +875,18 @@ func (c *Clusterer) Add(id, storyID int64, v Vector, at time.Time) {
 // renorm recomputes a story's TF-IDF norms. Caller holds mu.
 func (c *Clusterer) renorm(st *story) {
 	var n [nFields]float64
+	var a float64
 	for t, w := range st.weights {
 		x := w * c.idf(t)
 		n[t.field] += x * x
+		if t.field == fieldTitle && t.ascii {
+			a += x * x
+		}
 	}
 	for f := range n {
 		st.norm[f] = math.Sqrt(n[f])
 	}
+	st.normA = math.Sqrt(a)
 	st.normN = len(c.docs)
 }
 
@@ -747,6 +929,9 @@ func (c *Clusterer) trimPostings(t *term) {
 func (c *Clusterer) remove(d *doc) {
 	d.gone = true
 	d.st.members--
+	if d.st.langs[d.lang]--; d.st.langs[d.lang] <= 0 {
+		delete(d.st.langs, d.lang)
+	}
 	if d.st.members <= 0 {
 		delete(c.stories, d.st.id)
 	}
