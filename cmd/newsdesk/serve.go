@@ -209,6 +209,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.Ready(srv.Addr())
 	}
 
+	if l, ok := st.(interface {
+		Listen(context.Context, func()) error
+	}); ok {
+		// Other nodes' changes (ingest workers, editors on another web
+		// node) drop this node's cached pages.
+		go func() {
+			if err := l.Listen(ctx, siteH.Invalidate); err != nil && ctx.Err() == nil {
+				log.Error("listen for changes", slog.Any("error", err))
+			}
+		}()
+	}
+
 	ingestDone := make(chan struct{})
 	if *noIngest {
 		close(ingestDone)

@@ -17,6 +17,7 @@ import (
 	"newsdesk/ingest"
 	"newsdesk/parse"
 	"newsdesk/sanitize"
+	"newsdesk/store/postgres"
 	"newsdesk/store/sqlite"
 )
 
@@ -24,7 +25,11 @@ import (
 func openStore(ctx context.Context, dsn string) (newsdesk.Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, fmt.Errorf("open %s: this build of newsdesk stores on SQLite only", redactDSN(dsn))
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
+		}
+		return db, nil
 	default:
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		db, err := sqlite.Open(ctx, path)
