@@ -21,6 +21,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "with --source: run the pipeline and print the articles without storing them")
 	workers := fs.Int("workers", cfg.Workers, "sources fetched concurrently (env NEWSDESK_WORKERS)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of the site's web nodes, where WebSub hubs push (env NEWSDESK_BASE_URL)")
 	leaseTTL := fs.Duration("lease-ttl", 10*time.Minute, "how long a source stays leased to this worker; a crashed worker's sources are taken over after it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +80,10 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	p := newPipeline(fc, st, enricher, log)
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log, LeaseTTL: *leaseTTL}
 	if !*once {
+		// A worker subscribes to the hubs its feeds name; the hubs push to
+		// the web nodes at --base-url, which run the same pipeline.
+		ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, func() {}, log)
+		defer ws.close()
 		fmt.Fprintln(m.Stderr, "newsdesk: ingest worker running; Ctrl-C stops it")
 		return sched.Run(ctx)
 	}
