@@ -183,8 +183,10 @@ func (h *Handler) gzipWriter(w http.ResponseWriter) *gzip.Writer {
 func (h *Handler) articleEntry(ctx context.Context, id int64) (*articleEntry, error) {
 	now := h.now()
 	if e, ok := h.articles.get(id, now); ok {
+		h.obs.CacheLookup(true)
 		return e, nil
 	}
+	h.obs.CacheLookup(false)
 	// Other requests may wait for this render: it finishes even if this
 	// request's client goes away.
 	return h.articleFlight.do(id, func() (*articleEntry, error) {

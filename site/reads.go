@@ -17,6 +17,7 @@ type readQueue struct {
 	store newsdesk.ReaderStore
 	log   *slog.Logger
 	ch    chan newsdesk.ReadEvent
+	obs   Observer
 
 	once    sync.Once
 	done    chan struct{}
@@ -55,6 +56,8 @@ func (q *readQueue) run() {
 		if err := q.store.RecordRead(ctx, e); err != nil {
 			// The reader's id is deliberately left out of the log.
 			q.log.Warn("record read", "article_id", e.ArticleID, "err", err)
+		} else if q.obs != nil {
+			q.obs.ReaderEvent()
 		}
 		cancel()
 		q.pending.Done()

@@ -40,9 +40,19 @@ type Searcher interface {
 	Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error)
 }
 
+// Observer is told of cache lookups and recorded views, for metrics.
+// *metrics.Metrics is one.
+type Observer interface {
+	CacheLookup(hit bool)
+	ReaderEvent()
+}
+
 // Config sets up a Handler.
 type Config struct {
-	Store newsdesk.Store
+	// Observer, when set, counts page-cache hits and misses and recorded
+	// reading events.
+	Observer Observer
+	Store    newsdesk.Store
 	// Related finds "You might also like"; when nil, articles naming the
 	// same entities are shown.
 	Related RelatedFinder
@@ -104,6 +114,7 @@ type Handler struct {
 
 	reads *readQueue
 	recs  *lru[string, *readerRecs]
+	obs   Observer
 }
 
 // Close writes the reading events still queued. The handler must not
@@ -170,7 +181,12 @@ func New(cfg Config) (*Handler, error) {
 	h.recs = newLRU[string, *readerRecs](readerRecsEntries, readerRecsTTL)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
+	h.obs = cfg.Observer
+	if h.obs == nil {
+		h.obs = noObserver{}
+	}
 	h.reads = newReadQueue(h.store, h.log, 4096)
+	h.reads.obs = h.obs
 	return h, nil
 }
 
@@ -312,9 +328,11 @@ func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType [
 	key := cacheKey(r)
 	now := h.now()
 	if e, ok := h.pages.get(key, now); ok {
+		h.obs.CacheLookup(true)
 		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
 		return
 	}
+	h.obs.CacheLookup(false)
 	e, err := h.pageFlight.do(key, func() (*rendered, error) {
 		gen := h.pages.generation()
 		buf := h.getBuf()
@@ -577,3 +595,8 @@ func h0(canonical string) string {
 	}
 	return canonical
 }
+
+type noObserver struct{}
+
+func (noObserver) CacheLookup(bool) {}
+func (noObserver) ReaderEvent()     {}

@@ -187,6 +187,7 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("/feed.json: status %d, %d items", code, len(feed.Items))
 	}
 	t.Run("metrics", func(t *testing.T) {
+		r.get(t, "/") // a second view of the home page: a cache hit
 		if code, _, _ := r.get(t, "/metrics"); code != http.StatusUnauthorized {
 			t.Errorf("/metrics without token: %d", code)
 		}
@@ -199,7 +200,7 @@ func TestServeDemo(t *testing.T) {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		for _, want := range []string{`newsdesk_fetches_total{kind="feed",outcome="ok"}`, `newsdesk_articles_stored_total`,
-			`newsdesk_http_request_seconds_count{route="GET /{$}"`, `newsdesk_sources{state="ok"} 7`} {
+			`newsdesk_http_request_seconds_count{route="GET /{$}"`, `newsdesk_sources{state="ok"} 7`, `newsdesk_page_cache_lookups_total{result="hit"}`} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("/metrics lacks %s", want)
 			}

@@ -99,6 +99,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(cfg.Addr)
 	}
+	reg := prometheus.NewRegistry()
+	mx := metrics.New(reg, sourceStates(st))
 	siteH, err := site.New(site.Config{
 		Store:     st,
 		Related:   relatedFinder(st),
@@ -109,13 +111,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		BaseURL:   strings.TrimSuffix(baseURL, "/"),
 		Now:       time.Now,
 		Logger:    log,
+		Observer:  mx,
 	})
 	if err != nil {
 		return err
 	}
 
-	reg := prometheus.NewRegistry()
-	mx := metrics.New(reg, sourceStates(st))
 	p := newPipeline(fc, st, enricher, log)
 	p.Metrics = mx
 	p.OnStored = func(created, updated []*newsdesk.Article) { siteH.Invalidate() }
