@@ -183,7 +183,10 @@ func (p *Pipeline) RunSource(ctx context.Context, src *newsdesk.Source) (*Result
 		if later := started.Add(jitter(src, MaxInterval)); err == nil && p.Pushed != nil && later.After(rec.NextFetchAt) && p.Pushed(ctx, src) {
 			rec.NextFetchAt = later
 		}
-		if rerr := p.Store.RecordFetch(ctx, src.ID, rec); rerr != nil {
+		recStart := time.Now()
+		rerr := p.Store.RecordFetch(ctx, src.ID, rec)
+		p.Metrics.DB("record_fetch", time.Since(recStart))
+		if rerr != nil {
 			return res, errors.Join(err, fmt.Errorf("record fetch of source %d: %w", src.ID, rerr))
 		}
 	}
@@ -559,7 +562,9 @@ func (p *Pipeline) commitBatch(ctx context.Context, src *newsdesk.Source, batch 
 		}
 		valid = append(valid, a)
 	}
+	upsertStart := time.Now()
 	created, err := p.Store.UpsertArticles(ctx, src.ID, valid)
+	p.Metrics.DB("upsert_articles", time.Since(upsertStart))
 	if err != nil {
 		return fmt.Errorf("store %d articles of source %d: %w", len(valid), src.ID, err)
 	}
