@@ -23,6 +23,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of the site's web nodes, where WebSub hubs push (env NEWSDESK_BASE_URL)")
 	leaseTTL := fs.Duration("lease-ttl", 10*time.Minute, "how long a source stays leased to this worker; a crashed worker's sources are taken over after it")
+	tick := fs.Duration("tick", 30*time.Second, "without --once: how often the worker looks for due sources (and for sources a crashed worker left)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	}
 
 	p := newPipeline(fc, st, enricher, log)
-	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log, LeaseTTL: *leaseTTL}
+	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log, LeaseTTL: *leaseTTL, Tick: *tick}
 	if !*once {
 		// A worker subscribes to the hubs its feeds name; the hubs push to
 		// the web nodes at --base-url, which run the same pipeline.
