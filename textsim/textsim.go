@@ -160,6 +160,13 @@ func isASCIILower(w string) bool {
 // hyphenated words are left out: a slug is only worth reading when it is a
 // sentence. It returns nil when the URL has no such slug.
 func SlugWords(rawURL string) []string {
+	return SlugWordsMin(rawURL, 3)
+}
+
+// SlugWordsMin is SlugWords for slugs of at least min words ("torkham-reopens"
+// has two): shorter slugs say less, but a report in another language may
+// share nothing else with its English coverage.
+func SlugWordsMin(rawURL string, min int) []string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil
@@ -170,7 +177,7 @@ func SlugWords(rawURL string) []string {
 		if i := strings.LastIndexByte(seg, '.'); i > 0 {
 			seg = seg[:i]
 		}
-		if strings.Count(seg, "-")+strings.Count(seg, "_") >= 2 && len(seg) > len(best) {
+		if strings.Count(seg, "-")+strings.Count(seg, "_") >= max(min-1, 1) && len(seg) > len(best) {
 			best = seg
 		}
 	}
@@ -494,4 +501,33 @@ func digitValue(r rune) (int, bool) {
 
 func isYear(f string) bool {
 	return len(f) == 4 && (f[:2] == "19" || f[:2] == "20")
+}
+
+// functionWords are common Persian and Arabic function words (prepositions,
+// conjunctions, pronouns, auxiliaries and their frequent clitic forms),
+// which IsStopword, being English, lets through.
+var functionWords = func() map[string]struct{} {
+	m := make(map[string]struct{})
+	for _, w := range strings.Fields(`
+		و در به از که را با این آن برای تا بر یا هم نیز اما است بود شد شده شود کرد کرده کند کنند می
+		خود او ما آنها ایشان هر یک دو پس پیش روز گفت گفته داد داده دارد داشت باید وی اند ای های ها
+		بین بی چند همه دیگر چه چون اگر سال ماه هفته نه مورد طور اینکه زیرا ولی همچنین حال جز
+		في من على إلى الى عن مع أن ان إن أو او ثم قد لا لم لن ما هذا هذه ذلك تلك التي الذي الذين
+		كان كانت يكون وقد وفي ومن وعلى وأن وإن وكان وقال قال قالت بعد قبل خلال حتى بين عند منذ كما
+		كل بعض غير أي هو هي هم نحو حول ضمن لدى لها له عليه فيه منها إلا يوم أمس العام الماضي`) {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+// IsFunctionWord reports whether w (lower case) is an English stop word
+// or a common Persian or Arabic function word. Where reports in several
+// languages share one index, function words of the less common languages
+// are rare there and would otherwise weigh like names.
+func IsFunctionWord(w string) bool {
+	if _, ok := stopwords[w]; ok {
+		return true
+	}
+	_, ok := functionWords[w]
+	return ok
 }

@@ -91,3 +91,38 @@ func FuzzFigures(f *testing.F) {
 		}
 	})
 }
+
+func TestIsFunctionWord(t *testing.T) {
+	for _, w := range []string{"the", "در", "از", "است", "على", "في", "الشهرين"} {
+		want := w != "الشهرين"
+		if got := IsFunctionWord(w); got != want {
+			t.Errorf("IsFunctionWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+	for _, w := range []string{"tigris", "تورخم", "دجلة", "isfahan"} {
+		if IsFunctionWord(w) {
+			t.Errorf("IsFunctionWord(%q) = true", w)
+		}
+	}
+}
+
+func TestSlugWordsMin(t *testing.T) {
+	tests := []struct {
+		url  string
+		min  int
+		want []string
+	}{
+		{"https://x.example/fa/news/torkham-reopens", 3, nil},
+		{"https://x.example/fa/news/torkham-reopens", 2, []string{"torkham", "reopens"}},
+		{"https://x.example/ar/doha-hormuz-talks.html", 3, []string{"doha", "hormuz", "talks"}},
+		{"https://x.example/news/single", 2, nil},
+	}
+	for _, tt := range tests {
+		if got := SlugWordsMin(tt.url, tt.min); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SlugWordsMin(%q, %d) = %q, want %q", tt.url, tt.min, got, tt.want)
+		}
+	}
+	if got, want := SlugWords("https://x.example/a/fed-risks-falling-behind-294430.html"), []string{"fed", "risks", "falling", "behind"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SlugWords = %q, want %q", got, want)
+	}
+}

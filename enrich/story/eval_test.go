@@ -160,6 +160,10 @@ func paramRef(p *params, name string) *float64 {
 		return &p.figure
 	case "support":
 		return &p.support
+	case "crosssupport":
+		return &p.crossSupport
+	case "slugwords":
+		return &p.slugWords
 	case "bodyth":
 		return &p.fieldThreshold[fieldBody]
 	case "namedth":

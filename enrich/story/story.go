@@ -123,6 +123,12 @@ type params struct {
 	// threshold, that a join carried by body words must have: body words
 	// alone ("port", "cargo", "Europe") are shared by different events.
 	support float64
+	// crossSupport is the least named score, in units of the threshold,
+	// of a join across languages: the ASCII words of a headline in
+	// another script are few and may be generic ("water").
+	crossSupport float64
+	// slugWords is the least number of words a URL slug needs to be read.
+	slugWords float64
 }
 
 func defaultParams() params {
@@ -139,6 +145,8 @@ func defaultParams() params {
 		place:          0.5,
 		figure:         0.5,
 		support:        1,
+		crossSupport:   0.5,
+		slugWords:      3,
 	}
 }
 
@@ -263,7 +271,7 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 	titleCase := isTitleCase(toks)
 	for i, tok := range toks {
 		lower := strings.ToLower(tok)
-		if textsim.IsStopword(lower) || utf8.RuneCountInString(lower) < 2 {
+		if textsim.IsFunctionWord(lower) || utf8.RuneCountInString(lower) < 2 {
 			continue
 		}
 		t := textsim.Stem(lower)
@@ -276,8 +284,15 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 		}
 		set(t, w)
 	}
-	for _, w := range textsim.SlugWords(a.URL) {
-		if textsim.IsStopword(w) || len(w) < 2 {
+	// A slug of two words says little beside an English headline, but
+	// beside a headline in another script it is all that reads the same
+	// as the English coverage ("/fa/news/torkham-reopens").
+	slugMin := int(p.slugWords)
+	if !isASCII(a.Headline) {
+		slugMin = min(slugMin, 2)
+	}
+	for _, w := range textsim.SlugWordsMin(a.URL, slugMin) {
+		if textsim.IsFunctionWord(w) || len(w) < 2 {
 			continue
 		}
 		t := textsim.Stem(w)
@@ -288,14 +303,18 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 	// Body: lede and the start of the text, counts saturated as in BM25.
 	tf := make(map[string]float64)
 	for _, t := range textsim.Terms(a.Lede) {
-		tf[t] += 1
+		if !textsim.IsFunctionWord(t) {
+			tf[t] += 1
+		}
 	}
 	ts := textsim.Terms(a.Text)
 	if len(ts) > textWords {
 		ts = ts[:textWords]
 	}
 	for _, t := range ts {
-		tf[t] += 0.5
+		if !textsim.IsFunctionWord(t) {
+			tf[t] += 0.5
+		}
 	}
 	if len(tf) > 0 {
 		type kv struct {
@@ -641,6 +660,12 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		if qnorm[f] == 0 || snorm[f] == 0 {
 			continue
 		}
+		if cross && f == fieldTitle && dot[f] == 0 {
+			// Across languages the ASCII words of two headlines are few
+			// and happen to be there (a slug here, a name there): none in
+			// common says little against the story.
+			continue
+		}
 		cent := dot[f] / (qnorm[f] * snorm[f])
 		best := topMean(mem[f][:nm], c.p.knn)
 		s := c.p.mixCentroid*cent + (1-c.p.mixCentroid)*best
@@ -659,9 +684,13 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	// Body words are shared by different events ("port", "cargo",
 	// "Europe"): a join they carry must be backed by the headline or by
 	// named things.
-	if fs[fieldBody] > 0 && c.p.support > 0 {
-		named := max(fs[fieldTitle], fs[fieldEntity]) * c.p.threshold / c.p.support
-		score = min(score, named)
+	switch {
+	case fs[fieldBody] > 0:
+		if backing := max(fs[fieldTitle], fs[fieldEntity]); backing < c.p.support {
+			score = min(score, backing*c.p.threshold)
+		}
+	case cross && fs[fieldEntity] < c.p.crossSupport:
+		score = min(score, fs[fieldEntity]*c.p.threshold)
 	}
 	if c.p.halfLife > 0 {
 		score *= math.Exp2(-dt.Hours() / c.p.halfLife)
