@@ -48,6 +48,10 @@ type Config struct {
 	// Ingest fetches one source now ("Fetch now"); the button is hidden
 	// when nil.
 	Ingest func(ctx context.Context, sourceID int64) error
+	// Status reports the facts of /readyz (database, migrations,
+	// scheduler) for the status page; the page shows only the database
+	// check when nil.
+	Status func(ctx context.Context) []StatusCheck
 	// Search runs the article list's word searches (index.New(store), which
 	// folds the query as the documents were); the store's index when nil.
 	Search Searcher
@@ -67,7 +71,7 @@ type Searcher interface {
 func Pages() []string {
 	return []string{"admin/layout", "admin/login", "admin/error", "admin/dashboard", "admin/sources",
 		"admin/source", "admin/sections", "admin/section", "admin/entities", "admin/entity", "admin/articles",
-		"admin/article", "admin/stories", "admin/story", "admin/picks", "admin/users", "admin/user", "admin/tokens",
+		"admin/article", "admin/stories", "admin/story", "admin/picks", "admin/users", "admin/user", "admin/tokens", "admin/status",
 		"admin/audit", "admin/secret"}
 }
 
@@ -88,6 +92,7 @@ type Handler struct {
 	secure     bool
 	limiter    *auth.Limiter
 	ingest     func(ctx context.Context, sourceID int64) error
+	status     func(ctx context.Context) []StatusCheck
 	reindex    func(ctx context.Context, articles []*newsdesk.Article) error
 	search     Searcher
 	ttl        time.Duration
@@ -121,6 +126,7 @@ func New(cfg Config) (*Handler, error) {
 		secure:     cfg.Secure,
 		limiter:    cfg.Limiter,
 		ingest:     cfg.Ingest,
+		status:     cfg.Status,
 		reindex:    cfg.Reindex,
 		search:     cfg.Search,
 		ttl:        cfg.SessionTTL,
@@ -266,6 +272,7 @@ func (h *Handler) table() []route {
 		post("/admin/tokens/{id}/delete", "", h.tokenDelete),
 
 		get("/admin/audit", "", h.auditPage),
+		get("/admin/status", "", h.statusPage),
 	}
 }
 

@@ -138,11 +138,35 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			slog.Int("failed", sum.Failed), slog.Duration("took", time.Since(started)))
 	}
 
+	// checks are the facts /readyz and the admin's status page report.
+	checks := func(ctx context.Context) []admin.StatusCheck {
+		out := []admin.StatusCheck{{Name: "Database", OK: true, Detail: "reachable"}}
+		if err := st.Ping(ctx); err != nil {
+			out[0].OK, out[0].Detail = false, err.Error()
+		}
+		mig := admin.StatusCheck{Name: "Migrations", OK: true, Detail: "applied"}
+		if err := schemaCurrent(ctx, st); err != nil {
+			mig.OK, mig.Detail = false, err.Error()
+		}
+		sch := admin.StatusCheck{Name: "Scheduler", OK: true}
+		switch running, last := sched.Running(); {
+		case *noIngest:
+			sch.Detail = "off on this node (--no-ingest): ingest workers fetch"
+		case !running:
+			sch.OK, sch.Detail = false, "not running"
+		case last.IsZero():
+			sch.Detail = "running; first pass under way"
+		default:
+			sch.Detail = "running; last pass ended " + last.UTC().Format(time.RFC3339)
+		}
+		return append(out, mig, sch)
+	}
 	secure := strings.HasPrefix(baseURL, "https://")
 	searcher := index.New(st)
 	adminH, err := admin.New(admin.Config{
 		Store: st, Web: engine, SiteName: cfg.SiteName, BaseURL: strings.TrimSuffix(baseURL, "/"),
 		Logger: log, Invalidate: siteH.Invalidate, Secure: secure, Search: searcher, Reindex: searcher.Index,
+		Status: checks,
 		Ingest: func(ctx context.Context, sourceID int64) error {
 			src, err := st.Source(ctx, sourceID)
 			if err != nil {
@@ -181,14 +205,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Addr: cfg.Addr, Handler: mux, Logger: log, HSTS: secure,
 		Metrics: mx, MetricsToken: cfg.MetricsToken,
 		Ready: func(ctx context.Context) error {
-			if err := st.Ping(ctx); err != nil {
-				return fmt.Errorf("database: %w", err)
-			}
-			if err := schemaCurrent(ctx, st); err != nil {
-				return fmt.Errorf("migrations: %w", err)
-			}
-			if running, _ := sched.Running(); !*noIngest && !running {
-				return errors.New("scheduler not running")
+			for _, c := range checks(ctx) {
+				if !c.OK {
+					return fmt.Errorf("%s: %s", strings.ToLower(c.Name), c.Detail)
+				}
 			}
 			return nil
 		},
