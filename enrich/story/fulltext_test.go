@@ -2,6 +2,9 @@ package story
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +163,138 @@ func TestScoreScale(t *testing.T) {
 		}
 		if !tt.join && s >= th {
 			t.Errorf("%s: score %.3f, want < %.3f", tt.name, s, th)
+		}
+	}
+}
+
+// demoReport reads one demo report (demo/sources/DIR/articles/NAME.txt) as
+// an article: the headline, the first paragraph as lede, the text.
+func demoReport(t *testing.T, file, lang string, at time.Time, ents ...newsdesk.EntityRef) *newsdesk.Article {
+	t.Helper()
+	dir, name, _ := strings.Cut(file, "/")
+	data, err := os.ReadFile(filepath.Join("..", "..", "demo", "sources", dir, "articles", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := strings.Cut(string(data), "\n---\n")
+	a := &newsdesk.Article{URL: "https://" + dir + ".example/news/" + strings.TrimSuffix(name, ".txt"),
+		Language: lang, PublishedAt: at, Status: newsdesk.StatusPublished, Entities: ents}
+	for _, l := range strings.Split(head, "\n") {
+		if v, ok := strings.CutPrefix(l, "title: "); ok {
+			a.Headline = v
+		}
+	}
+	a.Text = strings.TrimSpace(body)
+	a.Lede, _, _ = strings.Cut(a.Text, "\n")
+	return a
+}
+
+// TestBodyWordsNeedBacking: three port reports of the same hours, three
+// events, share the words of shipping (port, cargo, berths, Europe, Suez)
+// and no name; none joins another. A second report of one of them joins.
+func TestBodyWordsNeedBacking(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{})
+	c.Stored(ctx, fullTextBackground())
+	place := func(id int64, name string) newsdesk.EntityRef {
+		return newsdesk.EntityRef{ID: id, Name: name, Kind: newsdesk.EntityPlace}
+	}
+	alat := demoReport(t, "caspianpost/alat-port-ferries.txt", "en", t0, place(10, "Baku"), place(11, "Azerbaijan"), place(12, "Aktau"))
+	alat.ID, alat.StoryID = 1, 501
+	c.Stored(ctx, []*newsdesk.Article{alat})
+	faw := demoReport(t, "tigrisdaily/basra-port-faw.txt", "en", t0, place(13, "Basra"), place(14, "Iraq"), place(15, "Turkey"))
+	dubai := demoReport(t, "gulfwire/uae-port-volumes.txt", "en", t0, place(16, "Dubai"), place(17, "United Arab Emirates"), place(14, "Iraq"))
+	for _, a := range []*newsdesk.Article{faw, dubai} {
+		ex := &enrich.Explanation{}
+		if err := c.Enrich(ctx, a, ex); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %s", a.Headline, ex)
+		if a.StoryID != 0 {
+			t.Errorf("%q joins story %d, want a story of its own\n%s", a.Headline, a.StoryID, ex)
+		}
+		a.ID, a.StoryID = int64(len(a.Headline)), 600+int64(len(a.Headline))
+		c.Stored(ctx, []*newsdesk.Article{a})
+	}
+	// The Faw report again, as another paper would write it.
+	again := &newsdesk.Article{Headline: "Iraq to open first berths of Grand Faw port next year", Language: "en",
+		Lede:     "Iraq's transport ministry said the first five berths of the Grand Faw port near Basra would open next year.",
+		Text:     "Iraq's transport ministry said the first five berths of the Grand Faw port near Basra would open next year, the start of the Development Road to the Turkish border.",
+		Entities: []newsdesk.EntityRef{place(13, "Basra"), place(14, "Iraq")}, PublishedAt: t0.Add(3 * time.Hour)}
+	ex := &enrich.Explanation{}
+	if err := c.Enrich(ctx, again, ex); err != nil {
+		t.Fatal(err)
+	}
+	if again.StoryID != faw.StoryID {
+		t.Errorf("second Faw report joins story %d, want %d\n%s", again.StoryID, faw.StoryID, ex)
+	}
+}
+
+// TestAcrossLanguages: a Persian report of an event joins its English
+// story on the entities the two share (resolved to one ID whatever the
+// script) and the words of its URL; a Persian report sharing only a
+// country and a generic slug word with an English story does not.
+func TestAcrossLanguages(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{})
+	c.Stored(ctx, fullTextBackground())
+	mek := newsdesk.EntityRef{ID: 49, Name: "Mujahedeen-e-Khalq", Kind: newsdesk.EntityOrganisation}
+	icrc := newsdesk.EntityRef{ID: 51, Name: "International Committee of the Red Cross", Kind: newsdesk.EntityOrganisation}
+	iraq := newsdesk.EntityRef{ID: 50, Name: "Iraq", Kind: newsdesk.EntityPlace}
+	iran := newsdesk.EntityRef{ID: 2, Name: "Iran", Kind: newsdesk.EntityPlace}
+	diyala := newsdesk.EntityRef{ID: 52, Name: "Diyala", Kind: newsdesk.EntityPlace}
+	en := demoReport(t, "gulfwire/mko-camp-deadline-iraq.txt", "en", t0, mek, iraq, icrc, diyala, iran)
+	en.ID, en.StoryID = 1, 700
+	water := demoReport(t, "kabuldispatch/kabul-karez-water.txt", "en", t0, newsdesk.EntityRef{ID: 58, Name: "Afghanistan", Kind: newsdesk.EntityPlace})
+	water.ID, water.StoryID = 2, 701
+	c.Stored(ctx, []*newsdesk.Article{en, water})
+
+	fa := demoReport(t, "persianservice/mojahedin-khalq-camp.txt", "fa", t0.Add(2*time.Hour), iraq, mek, icrc, iran)
+	dams := demoReport(t, "persianservice/tehran-dams-water.txt", "fa", t0.Add(2*time.Hour), iran)
+	dams.URL = "https://persianservice.example/fa/news/tehran-water-reserves-low"
+	tests := []struct {
+		a    *newsdesk.Article
+		want int64
+	}{
+		{fa, 700},
+		{dams, 0},
+	}
+	for _, tt := range tests {
+		ex := &enrich.Explanation{}
+		if err := c.Enrich(ctx, tt.a, ex); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %s", tt.a.URL, ex)
+		if tt.a.StoryID != tt.want {
+			t.Errorf("%s: StoryID = %d, want %d\n%s", tt.a.URL, tt.a.StoryID, tt.want, ex)
+		}
+	}
+}
+
+// TestLateArrival: a report published long before a story's reports but
+// arriving after them, as a new source's backlog does, is judged by the
+// time between them, not let in as if it were as recent.
+func TestLateArrival(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{})
+	c.Stored(ctx, []*newsdesk.Article{{ID: 1, StoryID: 100, Headline: "Iraq gives MEK two months to remove property from former camp",
+		PublishedAt: t0, Status: newsdesk.StatusPublished}})
+	tests := []struct {
+		name string
+		at   time.Time
+		want int64
+	}{
+		{"an hour before the story", t0.Add(-time.Hour), 100},
+		{"five days before the story", t0.Add(-120 * time.Hour), 0},
+	}
+	for _, tt := range tests {
+		a := &newsdesk.Article{Headline: "Iraq gives the MEK two months to clear its former camp", PublishedAt: tt.at}
+		ex := &enrich.Explanation{}
+		if err := c.Enrich(ctx, a, ex); err != nil {
+			t.Fatal(err)
+		}
+		if a.StoryID != tt.want {
+			t.Errorf("%s: StoryID = %d, want %d\n%s", tt.name, a.StoryID, tt.want, ex)
 		}
 	}
 }

@@ -12,19 +12,27 @@
 //     (they often carry a longer headline). Names, acronyms and tickers
 //     weigh more than common words.
 //   - body: the lede and the start of the text, with saturated term counts.
-//   - entities: the entities found by the entity step.
+//   - named: the entities found by the entity step (people and
+//     organisations weigh more than places; the source's own name is left
+//     out) and the figures of the text, both the same in every language.
 //
-// Candidate stories come from the postings of the article's rarest terms,
-// most recent first and capped, so the cost of a decision does not grow with
-// the index. A candidate's score is, for each field the article and the
-// story both have, a mix of the TF-IDF cosine to the story's centroid and the
+// Candidate stories come from the postings of the article's rarest terms
+// and of its heaviest named things, within the window on either side of the
+// article and capped, so the cost of a decision does not grow with the
+// index. A candidate's score is, for each field the article and the story
+// both have, a mix of the TF-IDF cosine to the story's centroid and the
 // mean cosine to its few most similar recent members, averaged over those
-// fields, each counted in units of its own threshold so that a headline and a
-// whole article meet the same bar, and halved for every six hours between
-// the article and the story's span (a report may arrive after later ones).
-// The best
-// candidate at or above the threshold wins. A near duplicate (DuplicateOf set
-// by dedup) joins its original's story.
+// fields, each counted in units of its own threshold so that a headline and
+// a whole article meet the same bar, and halved for every six hours between
+// the article and the story's span (a source's backlog arrives after later
+// reports). Two guards keep common words from joining different events: a
+// join the text takes part in must be backed by named things or by names
+// the headlines share ("port", "cargo" and "Europe" back nothing), and a
+// story none of whose reports is in the article's language is compared on
+// what reads the same in every language only (named things and the ASCII
+// words of the headline, such as a URL's), with named things in common
+// required. The best candidate at or above the threshold wins. A near
+// duplicate (DuplicateOf set by dedup) joins its original's story.
 package story
 
 import (
@@ -144,7 +152,7 @@ func defaultParams() params {
 		halfLife:       6,
 		place:          0.5,
 		figure:         0.5,
-		support:        1,
+		support:        0.5,
 		crossSupport:   0.5,
 		slugWords:      3,
 	}
@@ -453,8 +461,9 @@ type Candidate struct {
 }
 
 type qterm struct {
-	t *term
-	w float64 // TF-IDF weight
+	t    *term
+	w    float64 // TF-IDF weight
+	name bool    // a name of the headline (an acronym, a capitalised word inside a sentence)
 }
 
 // Decide returns the stories an article with vector v at time at could
@@ -484,7 +493,7 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 			qn.normA += tw * tw
 		}
 		if t != nil {
-			q = append(q, qterm{t, tw})
+			q = append(q, qterm{t: t, w: tw, name: f == fieldTitle && c.p.name > 1 && w >= c.p.name})
 		}
 	}
 	for f := range qn.norm {
@@ -617,9 +626,14 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	cd.CrossLanguage = cross
 	counts := func(t *term) bool { return !cross || t.field == fieldEntity || t.field == fieldTitle && t.ascii }
 	var dot [nFields]float64
+	var names float64 // the part of the headline's dot product that names carry
 	for _, x := range q {
 		if w, ok := st.weights[x.t]; ok && counts(x.t) {
-			dot[x.t.field] += x.w * w * c.idf(x.t)
+			d := x.w * w * c.idf(x.t)
+			dot[x.t.field] += d
+			if x.name {
+				names += d
+			}
 		}
 	}
 	qnorm, snorm := qn.norm, st.norm
@@ -686,7 +700,14 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	// named things.
 	switch {
 	case fs[fieldBody] > 0:
-		if backing := max(fs[fieldTitle], fs[fieldEntity]); backing < c.p.support {
+		// The backing: the named things in common, and the names the
+		// headlines share; common words of a headline ("port") back
+		// nothing.
+		backing := fs[fieldEntity]
+		if dot[fieldTitle] > 0 {
+			backing += fs[fieldTitle] * names / dot[fieldTitle]
+		}
+		if backing < c.p.support {
 			score = min(score, backing*c.p.threshold)
 		}
 	case cross && fs[fieldEntity] < c.p.crossSupport:
