@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -73,12 +74,17 @@ func scanCounts(rows interface {
 	return out, rows.Err()
 }
 
+// dayMicros is a UTC day in the microseconds times are stored in; the
+// read_days table counts readers per day of this length.
+const dayMicros = 86400000000
+
 // MostRead returns the most-read published articles since a time (readers
 // counted once each), optionally within a section (0: all) and its
-// descendants; ties go to the newer article. The reads of the period are
-// counted from the read_events_at index alone (named, or the planner would
-// walk every read in article order to save a sort); only the articles read
-// are then checked (published, in the section), once each.
+// descendants; ties go to the newer article. Whole days since the time are
+// summed from read_days (one row per article and day); the views of the
+// part-day before the first whole day are counted from the read_events_at
+// index. Only the articles read are then checked (published, in the
+// section), once each.
 func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, limit int) ([]newsdesk.ArticleCount, error) {
 	query, args := mostReadQuery(sectionID, since, limit)
 	rows, err := db.r.QueryContext(ctx, query, args...)
@@ -94,16 +100,37 @@ func (db *DB) MostRead(ctx context.Context, sectionID int64, since time.Time, li
 }
 
 func mostReadQuery(sectionID int64, since time.Time, limit int) (string, []any) {
+	from := tm(since)
 	check := `EXISTS (SELECT 1 FROM articles a WHERE a.id = g.article_id AND a.status = 'published')`
-	args := []any{tm(since)}
 	if sectionID != 0 {
 		// The section river lists published articles only.
-		check = `EXISTS (SELECT 1 FROM section_river x WHERE x.article_id = g.article_id AND x.section_id = ?)`
-		args = append(args, sectionID)
+		check = `EXISTS (SELECT 1 FROM section_river x WHERE x.article_id = g.article_id AND x.section_id = :section)`
 	}
-	return `SELECT g.article_id, g.n FROM (
-			SELECT article_id, count(*) AS n FROM read_events INDEXED BY read_events_at WHERE at >= ? GROUP BY article_id) g
-		WHERE ` + check + ` ORDER BY g.n DESC, g.article_id DESC` + limitOffset(limit, 0), args
+	order := ` ORDER BY g.n DESC, g.article_id DESC` + limitOffset(limit, 0)
+	var query string
+	args := []any{sql.Named("from", from)}
+	if from <= 0 {
+		// Every view: days are at / dayMicros, which SQLite truncates
+		// toward zero, so views before 1970 would share day 0.
+		query = `SELECT g.article_id, g.n FROM (
+				SELECT article_id, count(*) AS n FROM read_events INDEXED BY read_events_at WHERE at >= :from GROUP BY article_id) g
+			WHERE ` + check + order
+	} else {
+		// The first whole day at or after since.
+		day := (from + dayMicros - 1) / dayMicros
+		args = append(args, sql.Named("day", day), sql.Named("day_start", day*dayMicros))
+		query = `SELECT g.article_id, g.n FROM (
+				SELECT article_id, sum(n) AS n FROM (
+					SELECT article_id, readers AS n FROM read_days WHERE day >= :day
+					UNION ALL
+					SELECT article_id, 1 AS n FROM read_events INDEXED BY read_events_at WHERE at >= :from AND at < :day_start)
+				GROUP BY article_id) g
+			WHERE g.n > 0 AND ` + check + order
+	}
+	if sectionID != 0 {
+		args = append(args, sql.Named("section", sectionID))
+	}
+	return query, args
 }
 
 // coReadSample bounds how many of the latest views of the given articles
