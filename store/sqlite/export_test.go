@@ -15,3 +15,9 @@ func RebuildRivers(ctx context.Context, db *DB) error {
 		return rebuildEntityRiver(ctx, tx)
 	})
 }
+
+// SetSearchLimits replaces searchDense and searchWalkMax (0: the defaults),
+// so that a small corpus is searched with the plans of a large one.
+func SetSearchLimits(db *DB, dense, walkMax int) {
+	db.testSearchDense, db.testSearchWalkMax = dense, walkMax
+}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -102,48 +103,78 @@ func TestQueryPlans(t *testing.T) {
 	searches := []struct {
 		name string
 		q    newsdesk.SearchQuery
+		key  string // the river a dense query walks: an index range
 	}{
-		{"relevance", newsdesk.SearchQuery{Text: "oil", Limit: 20}},
-		{"newest", newsdesk.SearchQuery{Text: "oil prices", Sort: newsdesk.SortNewest, Limit: 20}},
-		{"dates", newsdesk.SearchQuery{Text: "oil", From: &since, To: &until, Limit: 20}},
-		{"dates newest", newsdesk.SearchQuery{Text: "oil", From: &since, Sort: newsdesk.SortNewest, Limit: 20}},
-		{"section", newsdesk.SearchQuery{Text: "oil", SectionID: &sec, From: &since, Limit: 20}},
-		{"entity source", newsdesk.SearchQuery{Text: "oil", EntityID: &ent, SourceID: &src, Limit: 20}},
+		{"relevance", newsdesk.SearchQuery{Text: "oil", Limit: 20}, "articles_river"},
+		{"newest", newsdesk.SearchQuery{Text: "oil prices", Sort: newsdesk.SortNewest, Limit: 20}, "articles_river"},
+		{"dates", newsdesk.SearchQuery{Text: "oil", From: &since, To: &until, Limit: 20}, "articles_river"},
+		{"dates newest", newsdesk.SearchQuery{Text: "oil", From: &since, Sort: newsdesk.SortNewest, Limit: 20}, "articles_river"},
+		{"section", newsdesk.SearchQuery{Text: "oil", SectionID: &sec, From: &since, Limit: 20}, "SEARCH r USING PRIMARY KEY (section_id=? AND published_at>?"},
+		{"source", newsdesk.SearchQuery{Text: "oil", SourceID: &src, Sort: newsdesk.SortNewest, Limit: 20}, "articles_source_river"},
+		{"entity source", newsdesk.SearchQuery{Text: "oil", EntityID: &ent, SourceID: &src, Limit: 20}, "SEARCH r USING PRIMARY KEY (entity_id=?"},
+	}
+	// ftsDriven checks that the full-text index drives a plan and that
+	// articles are looked up in articles_search alone. ranged says the
+	// full-text scan is bounded by rowid (FTS5 writes the constraints of
+	// its plan after "M": '>' and '<' for a rowid range).
+	ftsDriven := func(t *testing.T, plan string, ranged bool) {
+		t.Helper()
+		check(t, plan, "")
+		first := ""
+		for _, l := range strings.Split(plan, "\n") {
+			if strings.Contains(l, "SCAN") || strings.Contains(l, "SEARCH") {
+				first = l
+				break
+			}
+		}
+		if !strings.Contains(first, "search VIRTUAL TABLE") {
+			t.Errorf("the full-text index does not drive the query:\n%s", plan)
+		}
+		if ranged && !regexp.MustCompile(`VIRTUAL TABLE INDEX \d+:M\d*[<>=]*(>[<=]*<|<[>=]*>)`).MatchString(first) {
+			t.Errorf("the full-text scan is not a rowid range:\n%s", plan)
+		}
+		if !strings.Contains(plan, "SEARCH a USING COVERING INDEX articles_search (id=?") {
+			t.Errorf("articles not checked in articles_search alone:\n%s", plan)
+		}
+		if strings.Contains(plan, "articles_river") {
+			t.Errorf("full-text plan walks a date index:\n%s", plan)
+		}
 	}
 	for _, tc := range searches {
 		t.Run("search "+tc.name, func(t *testing.T) {
-			q := searchQuery(tc.q, matchExpr(tc.q.Text))
-			for _, sql := range []string{q.page, countSQL(q.rows, 1000)} {
-				plan := explain(t, db, sql, q.pageArgs[:strings.Count(sql, "?")])
-				check(t, plan, "")
-				// The full-text matches drive; articles are looked up by ID.
-				lines := strings.Split(plan, "\n")
-				first := ""
-				for _, l := range lines {
-					if strings.Contains(l, "SCAN") || strings.Contains(l, "SEARCH") {
-						first = l
-						break
-					}
-				}
-				if !strings.Contains(first, "search VIRTUAL TABLE") {
-					t.Errorf("the full-text index does not drive the query:\n%s", plan)
-				}
-				if strings.Contains(plan, "articles_river") {
-					t.Errorf("search walks a date index:\n%s", plan)
-				}
+			p := newSearchPlan(tc.q, matchExpr(tc.q.Text))
+			// Sparse: the matches, with the page's order and the count.
+			ftsDriven(t, explain(t, db, p.matches("a.id, a.published_at, "+bm25Rank+" AS score")+p.order()+limitOffset(20, 0), p.args), false)
+			ftsDriven(t, explain(t, db, countSQL(p.matches("1"), 1000), p.args), false)
+			// Dense: the river newest first, in index order.
+			rargs := append(p.rargs, sql.Named("cp", 1), sql.Named("ci", 1), sql.Named("n", 100))
+			river := explain(t, db, p.river, rargs)
+			check(t, river, "")
+			if !strings.Contains(river, tc.key) || strings.Contains(river, "TEMP B-TREE") {
+				t.Errorf("river not read in order from %s:\n%s", tc.key, river)
 			}
+			// and the matches within ranges of its IDs.
+			args := append(p.args, sql.Named("lo", 1), sql.Named("hi", 2), sql.Named("klp", 1), sql.Named("kli", 1), sql.Named("khp", 2), sql.Named("khi", 2))
+			ftsDriven(t, explain(t, db, p.matches("a.id, a.published_at, 0", "search.rowid BETWEEN :lo AND :hi",
+				"(a.published_at, a.id) >= (:klp, :kli)", "(a.published_at, a.id) <= (:khp, :khi)"), args), true)
+			ftsDriven(t, explain(t, db, p.matches("a.id, a.published_at, "+bm25Rank+" AS score", "search.rowid BETWEEN :lo AND :hi")+p.order()+limitOffset(20, 0), args[:len(p.args)+2]), true)
 		})
 	}
 
 	t.Run("most read", func(t *testing.T) {
 		for _, sec := range []int64{0, 1} {
-			query, args := mostReadQuery(sec, since, 10)
-			plan := explain(t, db, query, args)
-			if !strings.Contains(plan, "read_events_at") {
-				t.Errorf("most read does not read the time index:\n%s", plan)
-			}
-			if scanTable.MatchString(plan) || strings.Contains(plan, "SCAN a\n") || strings.Contains(plan, "SCAN x") {
-				t.Errorf("most read scans:\n%s", plan)
+			for _, from := range []time.Time{since, {}} {
+				query, args := mostReadQuery(sec, from, 10)
+				plan := explain(t, db, query, args)
+				if !strings.Contains(plan, "SEARCH read_events USING COVERING INDEX read_events_at (at>") {
+					t.Errorf("most read does not read the time index:\n%s", plan)
+				}
+				if !from.IsZero() && !strings.Contains(plan, "SEARCH read_days USING PRIMARY KEY (day>?)") {
+					t.Errorf("most read does not sum whole days from read_days:\n%s", plan)
+				}
+				if scanTable.MatchString(plan) || strings.Contains(plan, "SCAN a\n") || strings.Contains(plan, "SCAN x") || strings.Contains(plan, "SCAN read_days") {
+					t.Errorf("most read scans:\n%s", plan)
+				}
 			}
 		}
 	})

@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"newsdesk"
@@ -64,53 +67,180 @@ func matchExpr(text string) string {
 	return strings.Join(parts, " ")
 }
 
+// Plans of a search. A query matching fewer than searchDense documents is
+// read from its full-text matches (each checked against articles_search,
+// a narrow index, never the article rows). A denser one is read through
+// the articles in date order instead (the river of its section, entity or
+// source, or all published ones), matched against the full-text index by
+// ranges of article IDs: newest first, the river is walked in chunks until
+// the page is full; by relevance over a river of at most searchWalkMax
+// articles (a date range, a section...), the matches within the river's
+// span of IDs are ranked in one pass. bm25 counts each word's documents
+// once per full-text scan, which costs as much as the scan for a common
+// word: a plan scores its matches in one scan, never one per article.
+const (
+	searchDense   = 4000
+	searchWalkMax = 50000
+	// searchRunGap is the widest gap between the IDs of a chunk of the
+	// river that one ID range may span; searchRunsMax is how many ranges
+	// a chunk may take before one range spans it all.
+	searchRunGap  = 128
+	searchRunsMax = 32
+)
+
+// searchLimits returns searchDense and searchWalkMax, or the values a
+// test set in their place.
+func (db *DB) searchLimits() (dense, walkMax int) {
+	if db.testSearchDense > 0 {
+		return db.testSearchDense, db.testSearchWalkMax
+	}
+	return searchDense, searchWalkMax
+}
+
+// searchHit is a match chosen for a page, before its row is read.
+type searchHit struct {
+	id, published int64
+	score         float64
+}
+
+// searchPlan is a query's match, filters and river.
+type searchPlan struct {
+	q       newsdesk.SearchQuery
+	match   string
+	conds   []string // on search and a (articles_search), with named args
+	args    []any
+	river   string // newest first from the river: rows (id, published_at)
+	rargs   []any
+	bounded bool // the river is not every published article
+}
+
+func newSearchPlan(q newsdesk.SearchQuery, match string) *searchPlan {
+	p := &searchPlan{q: q, match: match}
+	add := func(cond string, name string, v any) {
+		p.conds, p.args = append(p.conds, cond), append(p.args, sql.Named(name, v))
+	}
+	p.args = []any{sql.Named("match", match)}
+	p.conds = []string{"search MATCH :match", "a.status = 'published'"}
+	var rconds []string
+	radd := func(cond string, name string, v any) {
+		rconds, p.rargs = append(rconds, cond), append(p.rargs, sql.Named(name, v))
+	}
+	if q.SectionID != nil {
+		add("EXISTS (SELECT 1 FROM section_river x WHERE x.section_id = :section AND x.published_at = a.published_at AND x.article_id = a.id)", "section", *q.SectionID)
+	}
+	if q.SourceID != nil {
+		add("a.source_id = :source", "source", *q.SourceID)
+	}
+	if q.EntityID != nil {
+		add("EXISTS (SELECT 1 FROM article_entities x WHERE x.article_id = a.id AND x.entity_id = :entity)", "entity", *q.EntityID)
+	}
+	if q.From != nil {
+		add("a.published_at >= :from", "from", tm(*q.From))
+		radd("r.published_at >= :from", "from", tm(*q.From))
+	}
+	if q.To != nil {
+		add("a.published_at <= :to", "to", tm(*q.To))
+		radd("r.published_at <= :to", "to", tm(*q.To))
+	}
+	p.bounded = q.From != nil || q.To != nil || q.SectionID != nil || q.EntityID != nil || q.SourceID != nil
+	var from string
+	switch {
+	case q.EntityID != nil:
+		from = "SELECT r.article_id AS id, r.published_at AS published_at FROM entity_river r WHERE r.entity_id = :rkey"
+		p.rargs = append(p.rargs, sql.Named("rkey", *q.EntityID))
+	case q.SectionID != nil:
+		from = "SELECT r.article_id AS id, r.published_at AS published_at FROM section_river r WHERE r.section_id = :rkey"
+		p.rargs = append(p.rargs, sql.Named("rkey", *q.SectionID))
+	case q.SourceID != nil:
+		from = "SELECT r.id AS id, r.published_at AS published_at FROM articles r INDEXED BY articles_source_river WHERE r.source_id = :rkey AND r.status = 'published'"
+		p.rargs = append(p.rargs, sql.Named("rkey", *q.SourceID))
+	default:
+		from = "SELECT r.id AS id, r.published_at AS published_at FROM articles r INDEXED BY articles_river WHERE r.status = 'published'"
+	}
+	idCol := "r.id"
+	if q.EntityID != nil || q.SectionID != nil {
+		idCol = "r.article_id"
+	}
+	for _, c := range rconds {
+		from += " AND " + c
+	}
+	p.river = from + " AND (r.published_at, " + idCol + ") < (:cp, :ci) ORDER BY r.published_at DESC, " + idCol + " DESC LIMIT :n"
+	return p
+}
+
+// matches is the full-text matches with their articles' checks: one row
+// per match, a being the article (from articles_search alone). extra are
+// further conditions.
+func (p *searchPlan) matches(cols string, extra ...string) string {
+	return `SELECT ` + cols + ` FROM search CROSS JOIN articles a INDEXED BY articles_search ON a.id = search.rowid WHERE ` +
+		strings.Join(append(p.conds[:len(p.conds):len(p.conds)], extra...), " AND ")
+}
+
+// order is the order of a plan's hits.
+func (p *searchPlan) order() string {
+	if p.q.Sort == newsdesk.SortNewest {
+		return " ORDER BY a.published_at DESC, a.id DESC"
+	}
+	return " ORDER BY score, a.published_at DESC, a.id DESC"
+}
+
 // Search runs a full-text query over published articles. EINVALID when the
 // text has no word to look for. From and To bound PublishedAt, both
-// inclusive.
-//
-// The full-text index drives the query: its matches are joined to their
-// articles by rowid and filtered there (dates, section, source, entity),
-// never the other way round, so a date bound narrows the work instead of
-// turning it into one full-text match per article of the period. The page
-// is chosen on IDs, dates and scores alone; only its rows are read whole
-// and given a snippet. The total is counted only when the page is full,
-// up to MaxTotal when set, and not at all with NoTotal (it is then -1).
+// inclusive. Hits are ordered by score (then newest first), or newest
+// first. The total is counted only when the page is full, up to MaxTotal
+// when set, and not at all with NoTotal (it is then -1). Only the page's
+// rows are read whole and given a snippet. See searchDense for the plans.
 func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error) {
 	match := matchExpr(q.Text)
 	if match == "" {
 		return nil, newsdesk.Errorf(newsdesk.EINVALID, "Search for at least one word.")
 	}
-	sq := searchQuery(q, match)
-	rows, err := db.r.QueryContext(ctx, sq.page, sq.pageArgs...)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	defer rows.Close()
+	p := newSearchPlan(q, match)
+	offset := max(q.Offset, 0)
 	res := &newsdesk.SearchResult{}
-	var arts []*newsdesk.Article
-	for rows.Next() {
-		var h newsdesk.SearchHit
-		a, err := scanArticle(rows, &h.Score, &h.Snippet)
+	var page []searchHit
+	total, counted := 0, false
+	done := false
+	if q.Limit > 0 {
+		dense, walkMax := db.searchLimits()
+		n, err := db.count(ctx, `SELECT 1 FROM search WHERE search MATCH ?`, dense, []any{match})
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
-		h.Score, h.Article = -h.Score, a
-		res.Hits, arts = append(res.Hits, h), append(arts, a)
+		if n >= dense {
+			if q.Sort == newsdesk.SortNewest {
+				page, total, counted, done, err = db.searchWalk(ctx, p, walkMax)
+			} else if p.bounded {
+				page, total, counted, done, err = db.searchSpan(ctx, p, walkMax)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("search %q: %w", q.Text, err)
+			}
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	if !done {
+		rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, "+bm25Rank+" AS score")+p.order()+limitOffset(q.Limit, offset), p.args...)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
+		page, err = scanHits(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
 	}
-	rows.Close()
-	if err := loadRefs(ctx, db.r, arts); err != nil {
+	var err error
+	if res.Hits, err = db.searchPage(ctx, match, page); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if q.NoTotal {
 		res.Total = -1
 		return res, nil
 	}
-	res.Total = len(res.Hits) + max(q.Offset, 0)
-	if q.Limit > 0 && len(res.Hits) == q.Limit || q.Offset > 0 && len(res.Hits) == 0 {
-		if res.Total, err = db.count(ctx, sq.rows, q.MaxTotal, sq.rowArgs); err != nil {
+	res.Total = len(res.Hits) + offset
+	if q.Limit > 0 && len(res.Hits) == q.Limit || offset > 0 && len(res.Hits) == 0 {
+		if counted {
+			res.Total = total
+		} else if res.Total, err = db.count(ctx, p.matches("1"), q.MaxTotal, p.args); err != nil {
 			return nil, fmt.Errorf("count search %q: %w", q.Text, err)
 		}
 	}
@@ -120,43 +250,243 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	return res, nil
 }
 
-// searchQuery plans a search for the FTS5 expression match: page reads
-// the hits of the page with their scores and snippets; rows selects one
-// row per match, for counting.
-func searchQuery(q newsdesk.SearchQuery, match string) listQuery {
-	where := []string{"search MATCH ?", "a.status = 'published'"}
-	args := []any{match}
-	if q.SectionID != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM section_river x WHERE x.section_id = ? AND x.published_at = a.published_at AND x.article_id = a.id)")
-		args = append(args, *q.SectionID)
+func scanHits(rows *sql.Rows) ([]searchHit, error) {
+	defer rows.Close()
+	var out []searchHit
+	for rows.Next() {
+		var h searchHit
+		if err := rows.Scan(&h.id, &h.published, &h.score); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
 	}
-	if q.SourceID != nil {
-		where, args = append(where, "a.source_id = ?"), append(args, *q.SourceID)
+	return out, rows.Err()
+}
+
+// searchPage reads the articles of the hits, in order, with their snippets.
+func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([]newsdesk.SearchHit, error) {
+	if len(page) == 0 {
+		return nil, nil
 	}
-	if q.EntityID != nil {
-		where, args = append(where, "EXISTS (SELECT 1 FROM article_entities x WHERE x.article_id = a.id AND x.entity_id = ?)"), append(args, *q.EntityID)
+	ids := make([]int64, len(page))
+	for i, h := range page {
+		ids[i] = h.id
 	}
-	if q.From != nil {
-		where, args = append(where, "a.published_at >= ?"), append(args, tm(*q.From))
+	// The snippet needs the match again, for the page's rows only; a
+	// snippet, unlike bm25, costs nothing per scan.
+	rows, err := db.r.QueryContext(ctx, `SELECT `+articleCols+`, snippet(search, -1, ?, ?, '…', `+fmt.Sprint(snippetTokens)+`)
+		FROM json_each(?) j CROSS JOIN search ON search.rowid = j.value CROSS JOIN articles a ON a.id = j.value LEFT JOIN sources s ON s.id = a.source_id
+		WHERE search MATCH ? ORDER BY j.key`, newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd, jsonIDs(ids), match)
+	if err != nil {
+		return nil, err
 	}
-	if q.To != nil {
-		where, args = append(where, "a.published_at <= ?"), append(args, tm(*q.To))
+	defer rows.Close()
+	score := make(map[int64]float64, len(page))
+	for _, h := range page {
+		score[h.id] = h.score
 	}
-	// CROSS JOIN keeps the full-text matches as the outer loop.
-	from := ` FROM search CROSS JOIN articles a ON a.id = search.rowid WHERE ` + strings.Join(where, " AND ")
-	order, outer := " ORDER BY score, published_at DESC, id DESC", " ORDER BY page.score, page.published_at DESC, page.id DESC"
-	if q.Sort == newsdesk.SortNewest {
-		order, outer = " ORDER BY published_at DESC, id DESC", " ORDER BY page.published_at DESC, page.id DESC"
+	var hits []newsdesk.SearchHit
+	var arts []*newsdesk.Article
+	for rows.Next() {
+		var h newsdesk.SearchHit
+		a, err := scanArticle(rows, &h.Snippet)
+		if err != nil {
+			return nil, err
+		}
+		h.Score, h.Article = -score[a.ID], a
+		hits, arts = append(hits, h), append(arts, a)
 	}
-	// The snippet needs the match again, for the page's rows only.
-	query := `WITH page AS (SELECT a.id AS id, a.published_at AS published_at, ` + bm25Rank + ` AS score` + from + order + limitOffset(q.Limit, q.Offset) + `)
-		SELECT ` + articleCols + `, page.score, snippet(search, -1, ?, ?, '…', ` + fmt.Sprint(snippetTokens) + `)
-		FROM page CROSS JOIN search ON search.rowid = page.id CROSS JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
-		WHERE search MATCH ?` + outer
-	return listQuery{
-		page:     query,
-		pageArgs: append(append(args[:len(args):len(args)], newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd), match),
-		rows:     `SELECT 1` + from,
-		rowArgs:  args,
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
+	rows.Close()
+	if err := loadRefs(ctx, db.r, arts); err != nil {
+		return nil, err
+	}
+	return hits, nil
+}
+
+// searchSpan ranks the matches among a bounded river's articles: the
+// river's IDs are read (at most searchWalkMax, else ok is false) and the
+// full-text matches within their span checked and scored in one scan.
+// The total comes with the page.
+func (db *DB) searchSpan(ctx context.Context, p *searchPlan, walkMax int) (page []searchHit, total int, counted, ok bool, err error) {
+	var lo, hi sql.NullInt64
+	var n int
+	args := append(p.rargs[:len(p.rargs):len(p.rargs)], sql.Named("cp", int64(math.MaxInt64)), sql.Named("ci", int64(math.MaxInt64)), sql.Named("n", walkMax+1))
+	if err := db.r.QueryRowContext(ctx, `SELECT min(id), max(id), count(*) FROM (`+p.river+`)`, args...).Scan(&lo, &hi, &n); err != nil {
+		return nil, 0, false, false, err
+	}
+	if n > walkMax {
+		return nil, 0, false, false, nil
+	}
+	if n == 0 {
+		return nil, 0, true, true, nil
+	}
+	span := append(p.args[:len(p.args):len(p.args)], sql.Named("lo", lo.Int64), sql.Named("hi", hi.Int64))
+	inSpan := "search.rowid BETWEEN :lo AND :hi"
+	rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, "+bm25Rank+" AS score", inSpan)+p.order()+limitOffset(p.q.Limit, p.q.Offset), span...)
+	if err != nil {
+		return nil, 0, false, false, err
+	}
+	if page, err = scanHits(rows); err != nil {
+		return nil, 0, false, false, err
+	}
+	if p.q.NoTotal || len(page) < p.q.Limit && (p.q.Offset <= 0 || len(page) > 0) {
+		return page, 0, false, true, nil
+	}
+	if total, err = db.count(ctx, p.matches("1", inSpan), p.q.MaxTotal, span); err != nil {
+		return nil, 0, false, false, err
+	}
+	return page, total, true, true, nil
+}
+
+// searchWalk reads a dense query newest first: chunks of the river, newest
+// first, each matched against the full-text index by ranges of its IDs,
+// until the page (and, when the river is bounded or MaxTotal is set, the
+// total) is known. ok is false when that takes more than searchWalkMax
+// articles of the river.
+func (db *DB) searchWalk(ctx context.Context, p *searchPlan, walkMax int) (page []searchHit, total int, counted, ok bool, err error) {
+	offset := max(p.q.Offset, 0)
+	want := offset + p.q.Limit
+	target := want
+	switch {
+	case p.q.NoTotal:
+	case p.q.MaxTotal > 0:
+		target = max(want, p.q.MaxTotal)
+	case p.bounded:
+		target = math.MaxInt
+	}
+	var hits []searchHit
+	cp, ci := int64(math.MaxInt64), int64(math.MaxInt64)
+	chunk, walked, end := min(2*want+32, 4096), 0, false
+	for len(hits) < target && !end {
+		if walked >= walkMax {
+			break
+		}
+		args := append(p.rargs[:len(p.rargs):len(p.rargs)], sql.Named("cp", cp), sql.Named("ci", ci), sql.Named("n", chunk))
+		rows, err := db.r.QueryContext(ctx, p.river, args...)
+		if err != nil {
+			return nil, 0, false, false, err
+		}
+		var ids []int64
+		var last int64
+		first := true
+		var firstP, firstI int64
+		for rows.Next() {
+			var id, pub int64
+			if err := rows.Scan(&id, &pub); err != nil {
+				rows.Close()
+				return nil, 0, false, false, err
+			}
+			if first {
+				firstP, firstI, first = pub, id, false
+			}
+			ids, last = append(ids, id), pub
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, false, false, err
+		}
+		walked += len(ids)
+		end = len(ids) < chunk
+		if len(ids) == 0 {
+			break
+		}
+		lastI := ids[len(ids)-1]
+		got, err := db.searchChunk(ctx, p, ids, [2]int64{last, lastI}, [2]int64{firstP, firstI})
+		if err != nil {
+			return nil, 0, false, false, err
+		}
+		hits = append(hits, got...)
+		cp, ci = last, lastI
+		chunk = min(chunk*4, 16384)
+	}
+	if len(hits) < want && !end {
+		return nil, 0, false, false, nil
+	}
+	page = hits[min(offset, len(hits)):min(want, len(hits))]
+	if err := db.searchScores(ctx, p.match, page); err != nil {
+		return nil, 0, false, false, err
+	}
+	switch {
+	case end:
+		return page, len(hits), true, true, nil
+	case p.q.MaxTotal > 0 && len(hits) >= p.q.MaxTotal:
+		return page, p.q.MaxTotal, true, true, nil
+	}
+	return page, 0, false, true, nil
+}
+
+// searchChunk returns the matches among a chunk of the river, whose IDs
+// are ids and whose keys (published_at, id) run from lo to hi, newest
+// first: the matches of the full-text index in ranges of the chunk's IDs,
+// checked and kept within the chunk's keys.
+func (db *DB) searchChunk(ctx context.Context, p *searchPlan, ids []int64, lo, hi [2]int64) ([]searchHit, error) {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	var runs [][2]int64
+	for _, id := range sorted {
+		if n := len(runs); n > 0 && id-runs[n-1][1] <= searchRunGap {
+			runs[n-1][1] = id
+		} else {
+			runs = append(runs, [2]int64{id, id})
+		}
+	}
+	if len(runs) > searchRunsMax {
+		runs = [][2]int64{{sorted[0], sorted[len(sorted)-1]}}
+	}
+	query := p.matches("a.id, a.published_at, 0", "search.rowid BETWEEN :lo AND :hi",
+		"(a.published_at, a.id) >= (:klp, :kli)", "(a.published_at, a.id) <= (:khp, :khi)")
+	var out []searchHit
+	for _, r := range runs {
+		args := append(p.args[:len(p.args):len(p.args)], sql.Named("lo", r[0]), sql.Named("hi", r[1]),
+			sql.Named("klp", lo[0]), sql.Named("kli", lo[1]), sql.Named("khp", hi[0]), sql.Named("khi", hi[1]))
+		rows, err := db.r.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanHits(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	slices.SortFunc(out, func(a, b searchHit) int {
+		if c := cmp.Compare(b.published, a.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	return out, nil
+}
+
+// searchScores sets the scores of a page of hits found without them, in
+// one scan of the full-text matches within the page's span of IDs.
+func (db *DB) searchScores(ctx context.Context, match string, page []searchHit) error {
+	if len(page) == 0 {
+		return nil
+	}
+	lo, hi := page[0].id, page[0].id
+	at := make(map[int64]int, len(page))
+	for i, h := range page {
+		lo, hi = min(lo, h.id), max(hi, h.id)
+		at[h.id] = i
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT rowid, `+bm25Rank+` FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?`, match, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var score float64
+		if err := rows.Scan(&id, &score); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			page[i].score = score
+		}
+	}
+	return rows.Err()
 }

@@ -39,6 +39,10 @@ type DB struct {
 	reader *sql.DB
 	r      *stmts // reader with prepared statements
 	w      *stmts // writer with prepared statements
+
+	// testSearchDense and testSearchWalkMax replace searchDense and
+	// searchWalkMax when set, so that tests reach every search plan.
+	testSearchDense, testSearchWalkMax int
 }
 
 // Options tune Open. The zero value is the default.
@@ -214,6 +218,37 @@ func ft(v int64) time.Time {
 	}
 	return time.UnixMicro(v).UTC()
 }
+
+// dialect scans times from Unix microseconds and booleans from integers.
+func dialect() store.Dialect { return store.Dialect{Time: microsTime, Bool: intBool} }
+
+// microsDest scans a time stored as Unix microseconds (0: the zero time).
+type microsDest struct{ t *time.Time }
+
+func (d microsDest) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("time: %T is not Unix microseconds", src)
+	}
+	*d.t = ft(v)
+	return nil
+}
+
+func microsTime(t *time.Time) any { return microsDest{t} }
+
+// boolDest scans a boolean stored as an integer (0: false).
+type boolDest struct{ b *bool }
+
+func (d boolDest) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("boolean: %T is not an integer", src)
+	}
+	*d.b = v != 0
+	return nil
+}
+
+func intBool(b *bool) any { return boolDest{b} }
 
 func boolInt(b bool) int {
 	if b {

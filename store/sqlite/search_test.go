@@ -1,0 +1,153 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"newsdesk"
+	"newsdesk/store/sqlite"
+)
+
+// TestSearchPlans runs the same searches with the plan of a query matching
+// few documents (the full-text matches drive) and with those of a dense
+// one (the river walked newest first, or ranked over its span of IDs),
+// including their fallbacks, and wants the same hits, scores and totals.
+// Publication order differs from ID order, several articles share a time,
+// some are unpublished, so that the walk's ranges and keys are exercised.
+func TestSearchPlans(t *testing.T) {
+	ctx := t.Context()
+	db := mustOpen(t)
+	var sources []*newsdesk.Source
+	for i := range 3 {
+		s := &newsdesk.Source{Name: fmt.Sprintf("wire %d", i), Kind: newsdesk.SourceFeed, URL: fmt.Sprintf("https://wire%d.example/feed", i)}
+		if err := db.CreateSource(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, s)
+	}
+	region := &newsdesk.Section{Slug: "region", Name: "Region"}
+	if err := db.CreateSection(ctx, region); err != nil {
+		t.Fatal(err)
+	}
+	var countries []int64
+	for i := range 3 {
+		c := &newsdesk.Section{Slug: fmt.Sprintf("country-%d", i), Name: fmt.Sprintf("Country %d", i), ParentID: region.ID}
+		if err := db.CreateSection(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		countries = append(countries, c.ID)
+	}
+	var ents []int64
+	for i := range 4 {
+		e := &newsdesk.Entity{Kind: newsdesk.EntityPerson, Name: fmt.Sprintf("Person %c", 'A'+i)}
+		if err := db.CreateEntity(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		ents = append(ents, e.ID)
+	}
+	words := []string{"oil", "gas", "talks", "border", "vote", "court", "storm", "harvest"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func(n int) string {
+		w := make([]string, n)
+		for i := range w {
+			// Skewed: "oil" is in most articles, "harvest" in few.
+			w[i] = words[min(int(rng.ExpFloat64()*2), len(words)-1)]
+		}
+		return strings.Join(w, " ")
+	}
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var docs []newsdesk.SearchDoc
+	for i := range 400 {
+		// IDs follow publication in runs, with older articles arriving late.
+		day := i
+		if rng.IntN(5) == 0 {
+			day = rng.IntN(400)
+		}
+		a := &newsdesk.Article{
+			GUID: fmt.Sprintf("g%d", i), Headline: text(4), Lede: text(6), Text: text(12), Language: "en",
+			PublishedAt: start.Add(time.Duration(day/2) * time.Hour), // pairs share a time
+			Sections:    []newsdesk.SectionRef{{ID: countries[rng.IntN(len(countries))]}},
+			Entities:    []newsdesk.EntityRef{{ID: ents[rng.IntN(len(ents))], Mentions: 1}},
+		}
+		a.Body = "<p>" + a.Text + "</p>"
+		if rng.IntN(15) == 0 {
+			a.Status = newsdesk.StatusUnpublished
+		}
+		if _, err := db.UpsertArticles(ctx, sources[rng.IntN(len(sources))].ID, []*newsdesk.Article{a}); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline, Lede: a.Lede, Body: a.Text})
+	}
+	if err := db.IndexArticles(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+
+	from, to := start.Add(40*time.Hour), start.Add(150*time.Hour)
+	type variant struct {
+		name          string
+		dense, walkTo int
+	}
+	variants := []variant{{"dense", 1, 1 << 20}, {"dense, short walks", 1, 60}}
+	var queries []newsdesk.SearchQuery
+	for _, text := range []string{"oil", "gas talks", "harvest", `"oil gas"`, "storm"} {
+		for _, sort := range []newsdesk.SearchSort{newsdesk.SortRelevance, newsdesk.SortNewest} {
+			for _, f := range []func(q *newsdesk.SearchQuery){
+				func(q *newsdesk.SearchQuery) {},
+				func(q *newsdesk.SearchQuery) { q.From = &from },
+				func(q *newsdesk.SearchQuery) { q.From, q.To = &from, &to },
+				func(q *newsdesk.SearchQuery) { q.SectionID = &region.ID },
+				func(q *newsdesk.SearchQuery) { q.SectionID, q.To = &countries[1], &to },
+				func(q *newsdesk.SearchQuery) { q.SourceID = &sources[0].ID },
+				func(q *newsdesk.SearchQuery) { q.EntityID, q.SourceID = &ents[0], &sources[1].ID },
+			} {
+				for _, page := range []newsdesk.SearchQuery{
+					{Limit: 10}, {Offset: 30, Limit: 10}, {Offset: 500, Limit: 10},
+					{Limit: 7, MaxTotal: 25}, {Offset: 7, Limit: 7, NoTotal: true}, {Limit: 0},
+				} {
+					q := page
+					q.Text, q.Sort = text, sort
+					f(&q)
+					queries = append(queries, q)
+				}
+			}
+		}
+	}
+	key := func(res *newsdesk.SearchResult) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "total %d capped %v:", res.Total, res.TotalCapped)
+		for _, h := range res.Hits {
+			fmt.Fprintf(&b, " %d/%.9g/%v", h.Article.ID, h.Score, h.Snippet != "")
+		}
+		return b.String()
+	}
+	var want []string
+	for _, q := range queries {
+		res, err := db.Search(ctx, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		want = append(want, key(res))
+	}
+	if !slices.ContainsFunc(want, func(s string) bool { return strings.Count(s, "/") >= 20 }) {
+		t.Fatal("no search fills a page: the test corpus is too small")
+	}
+	for _, v := range variants {
+		sqlite.SetSearchLimits(db, v.dense, v.walkTo)
+		for i, q := range queries {
+			res, err := db.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", v.name, q, err)
+			}
+			if got := key(res); got != want[i] {
+				t.Errorf("%s: %q sort %s from %v to %v section %v source %v entity %v offset %d limit %d max %d nototal %v:\n got %s\nwant %s",
+					v.name, q.Text, q.Sort, q.From != nil, q.To != nil, q.SectionID != nil, q.SourceID != nil, q.EntityID != nil,
+					q.Offset, q.Limit, q.MaxTotal, q.NoTotal, got, want[i])
+			}
+		}
+	}
+	sqlite.SetSearchLimits(db, 0, 0)
+}
