@@ -592,6 +592,12 @@ type query struct {
 	lang  string           // base language, "" unknown
 }
 
+// readsAcross reports whether a term reads the same in every language: a
+// named thing, or an ASCII word of a headline.
+func readsAcross(t *term) bool {
+	return t.field == fieldEntity || t.field == fieldTitle && t.ascii
+}
+
 // crossLanguage reports whether no live report of st is in language lang
 // (and all have a known one).
 func (st *story) crossLanguage(lang string) bool {
@@ -624,11 +630,13 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	// names); the text is not compared.
 	cross := st.crossLanguage(qn.lang)
 	cd.CrossLanguage = cross
-	counts := func(t *term) bool { return !cross || t.field == fieldEntity || t.field == fieldTitle && t.ascii }
 	var dot [nFields]float64
 	var names float64 // the part of the headline's dot product that names carry
 	for _, x := range q {
-		if w, ok := st.weights[x.t]; ok && counts(x.t) {
+		if cross && !readsAcross(x.t) {
+			continue
+		}
+		if w, ok := st.weights[x.t]; ok {
 			d := x.w * w * c.idf(x.t)
 			dot[x.t.field] += d
 			if x.name {
@@ -653,7 +661,7 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		}
 		var mdot [nFields]float64
 		for i, t := range m.terms {
-			if t.qstamp == c.stamp && counts(t) {
+			if t.qstamp == c.stamp && (!cross || readsAcross(t)) {
 				mdot[t.field] += t.qw * float64(m.w[i]) * c.idf(t)
 			}
 		}
