@@ -125,7 +125,7 @@ row "article, anonymous (new cookie, view recorded)" "newsdesk" "$r" "$p50" "$p9
 read -r r p50 p99 l < <(bench anon-gpc-article "$ND$ART" "Sec-GPC: 1")
 row "article, anonymous with Sec-GPC: 1 (nothing recorded)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
 read -r r p50 p99 l < <(bench returning-article "$ND$ART" "Cookie: nd_reader=$READER")
-row "article, returning reader (recommended per request)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
+row "article, returning reader (history of 8 reads, personal block)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
 read -r ng_h h50 h99 hl < <(bench nginx-home "$NG/")
 row "home" "nginx" "$ng_h" "$h50" "$h99" "$hl" 0
 read -r r p50 p99 l < <(bench anon-home "$ND/")
