@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), COALESCE(s.licence, a.source_licence),
@@ -21,17 +22,7 @@ const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_n
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 
 func scanArticle(sc pgx.Row, pre []any, extra ...any) (*newsdesk.Article, error) {
-	var a newsdesk.Article
-	var simhash int64
-	dest := append(pre, &a.ID, &a.SourceID, &a.Source, &a.Licence,
-		&a.GUID, &a.URL, &a.Slug, &a.Headline, &a.Lede, &a.Body, &a.Text, &a.Author, &a.ImageURL, &a.ImageAlt,
-		&a.DatelinePlace, &a.DatelineAgency, &a.Language, tsp(&a.PublishedAt), tsp(&a.UpdatedAt), tsp(&a.FetchedAt), &a.Status,
-		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &a.SectionsLocked, tsp(&a.BodyRemovedAt))
-	if err := sc.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
-	}
-	a.SimHash = uint64(simhash)
-	return &a, nil
+	return dialect().ScanArticle(sc, pre, extra...)
 }
 
 // loadRefs fills the sections (primary first) and entities (most mentions
@@ -40,60 +31,29 @@ func loadRefs(ctx context.Context, q querier, arts []*newsdesk.Article) error {
 	if len(arts) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*newsdesk.Article, len(arts))
-	ids := make([]int64, 0, len(arts))
-	for _, a := range arts {
-		a.Sections, a.Entities = nil, nil
-		if _, dup := byID[a.ID]; !dup {
-			ids = append(ids, a.ID)
-		}
-		byID[a.ID] = a
-	}
+	refs := store.NewRefs(arts)
 	rows, err := q.Query(ctx, `SELECT x.article_id, s.id, s.slug, s.name FROM article_sections x
 		JOIN sections s ON s.id = x.section_id
-		WHERE x.article_id = ANY($1) ORDER BY x.article_id, x.position`, ids)
+		WHERE x.article_id = ANY($1) ORDER BY x.article_id, x.position`, refs.IDs)
 	if err != nil {
 		return fmt.Errorf("article sections: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var r newsdesk.SectionRef
-		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name); err != nil {
-			rows.Close()
-			return fmt.Errorf("article sections: %w", err)
-		}
-		a := byID[id]
-		a.Sections = append(a.Sections, r)
-	}
+	err = refs.ScanSections(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("article sections: %w", err)
 	}
 	rows, err = q.Query(ctx, `SELECT x.article_id, e.id, e.slug, e.name, e.kind, x.mentions FROM article_entities x
 		JOIN entities e ON e.id = x.entity_id
-		WHERE x.article_id = ANY($1) ORDER BY x.article_id, x.mentions DESC, x.position`, ids)
+		WHERE x.article_id = ANY($1) ORDER BY x.article_id, x.mentions DESC, x.position`, refs.IDs)
 	if err != nil {
 		return fmt.Errorf("article entities: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var r newsdesk.EntityRef
-		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name, &r.Kind, &r.Mentions); err != nil {
-			return fmt.Errorf("article entities: %w", err)
-		}
-		a := byID[id]
-		a.Entities = append(a.Entities, r)
-	}
-	if err := rows.Err(); err != nil {
+	if err := refs.ScanEntities(rows); err != nil {
 		return fmt.Errorf("article entities: %w", err)
 	}
-	// Articles listed twice (same ID) share the loaded refs.
-	for _, a := range arts {
-		if b := byID[a.ID]; b != a {
-			a.Sections, a.Entities = b.Sections, b.Entities
-		}
-	}
+	refs.Share()
 	return nil
 }
 
@@ -102,17 +62,9 @@ func queryArticles(ctx context.Context, q querier, query string, args ...any) ([
 	if err != nil {
 		return nil, err
 	}
-	var out []*newsdesk.Article
-	for rows.Next() {
-		a, err := scanArticle(rows, nil)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, a)
-	}
+	out, err := store.ScanAll(rows, func(r store.Row) (*newsdesk.Article, error) { return scanArticle(r, nil) })
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if err := loadRefs(ctx, q, out); err != nil {
@@ -316,7 +268,7 @@ func writeEntities(ctx context.Context, tx pgx.Tx, articleID int64, refs []newsd
 	for i, r := range refs {
 		id := r.ID
 		if id == 0 && r.Name != "" {
-			if err := tx.QueryRow(ctx, `SELECT entity_id FROM entity_names WHERE name_key = $1`, nameKey(r.Name)).Scan(&id); errors.Is(err, pgx.ErrNoRows) {
+			if err := tx.QueryRow(ctx, `SELECT entity_id FROM entity_names WHERE name_key = $1`, store.NameKey(r.Name)).Scan(&id); errors.Is(err, pgx.ErrNoRows) {
 				continue
 			} else if err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // copyBatch is how many articles, audit entries or read events CopyFrom
@@ -151,7 +152,7 @@ func (c *copier) entities() error {
 	for _, e := range list {
 		ents = append(ents, []any{e.ID, string(e.Kind), e.Slug, e.Name, e.Description, e.CreatedAt.UTC()})
 		for i, n := range append([]string{e.Name}, e.Aliases...) {
-			names = append(names, []any{nameKey(n), e.ID, n, int32(i)})
+			names = append(names, []any{store.NameKey(n), e.ID, n, int32(i)})
 		}
 	}
 	if err := c.copyRows("entities", []string{"id", "kind", "slug", "name", "description", "created_at"}, ents); err != nil {
@@ -168,7 +169,7 @@ func (c *copier) entities() error {
 			return err
 		}
 		for _, a := range list {
-			cands = append(cands, []any{a.ID, a.EntityID, a.Alias, nameKey(a.Alias), a.Evidence, a.ArticleID, string(a.Status), a.CreatedAt.UTC()})
+			cands = append(cands, []any{a.ID, a.EntityID, a.Alias, store.NameKey(a.Alias), a.Evidence, a.ArticleID, string(a.Status), a.CreatedAt.UTC()})
 		}
 	}
 	err = c.copyRows("alias_candidates", []string{"id", "entity_id", "alias", "alias_key", "evidence", "article_id", "status", "created_at"}, cands)

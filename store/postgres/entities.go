@@ -10,55 +10,28 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
-// nameKey is the form under which an entity name is unique: trimmed,
-// inner spaces collapsed, lowercased in every script.
-func nameKey(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
 const entityCols = `id, kind, slug, name, description, created_at`
-
-func scanEntity(sc pgx.Row) (*newsdesk.Entity, error) {
-	var e newsdesk.Entity
-	if err := sc.Scan(&e.ID, &e.Kind, &e.Slug, &e.Name, &e.Description, tsp(&e.CreatedAt)); err != nil {
-		return nil, err
-	}
-	return &e, nil
-}
 
 // loadAliases fills the aliases of the entities with one query.
 func loadAliases(ctx context.Context, q querier, ents []*newsdesk.Entity) error {
 	if len(ents) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*newsdesk.Entity, len(ents))
-	ids := make([]int64, len(ents))
-	for i, e := range ents {
-		byID[e.ID], ids[i] = e, e.ID
-		e.Aliases = nil
-	}
+	al := store.NewAliases(ents)
 	rows, err := q.Query(ctx, `SELECT entity_id, name FROM entity_names
-		WHERE entity_id = ANY($1) AND position > 0 ORDER BY entity_id, position`, ids)
+		WHERE entity_id = ANY($1) AND position > 0 ORDER BY entity_id, position`, al.IDs)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var alias string
-		if err := rows.Scan(&id, &alias); err != nil {
-			return err
-		}
-		e := byID[id]
-		e.Aliases = append(e.Aliases, alias)
-	}
-	return rows.Err()
+	return al.Scan(rows)
 }
 
 func (db *DB) entityWhere(ctx context.Context, what string, cond string, arg any) (*newsdesk.Entity, error) {
-	e, err := scanEntity(db.pool.QueryRow(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
+	e, err := dialect().ScanEntity(db.pool.QueryRow(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("Entity", arg)
 	} else if err != nil {
@@ -83,7 +56,7 @@ func (db *DB) EntityBySlug(ctx context.Context, slug string) (*newsdesk.Entity, 
 // EntityByName returns the entity whose name or alias equals name, case
 // and spacing ignored; ENOTFOUND if none.
 func (db *DB) EntityByName(ctx context.Context, name string) (*newsdesk.Entity, error) {
-	e, err := db.entityWhere(ctx, "name", "id = (SELECT entity_id FROM entity_names WHERE name_key = $1)", nameKey(name))
+	e, err := db.entityWhere(ctx, "name", "id = (SELECT entity_id FROM entity_names WHERE name_key = $1)", store.NameKey(name))
 	if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "No entity named %q.", name)
 	}
@@ -98,7 +71,7 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 	if f.Kind != nil {
 		where = append(where, "kind = "+a.add(string(*f.Kind)))
 	}
-	if q := nameKey(f.Query); q != "" {
+	if q := store.NameKey(f.Query); q != "" {
 		where = append(where, "id IN (SELECT entity_id FROM entity_names WHERE name_key >= "+a.add(q)+
 			" AND name_key < "+a.add(q+string(utf8.MaxRune))+")")
 	}
@@ -110,24 +83,16 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 	if err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
-	var out []*newsdesk.Entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("entities: %w", err)
-		}
-		out = append(out, e)
-	}
+	out, err := store.ScanAll(rows, dialect().ScanEntity)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
 	if err := loadAliases(ctx, db.pool, out); err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
-	total := len(out) + max(f.Offset, 0)
-	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
+	total, known := store.PageTotal(len(out), f.Limit, f.Offset)
+	if !known {
 		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM entities`+cond, a...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count entities: %w", err)
 		}
@@ -138,14 +103,14 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 // cleanAliases returns e's aliases with spacing collapsed and duplicates
 // (case ignored, the name included) dropped.
 func cleanAliases(e *newsdesk.Entity) []string {
-	seen := map[string]bool{nameKey(e.Name): true}
+	seen := map[string]bool{store.NameKey(e.Name): true}
 	var aliases []string
 	for _, a := range e.Aliases {
 		a = strings.Join(strings.Fields(a), " ")
-		if a == "" || seen[nameKey(a)] {
+		if a == "" || seen[store.NameKey(a)] {
 			continue
 		}
-		seen[nameKey(a)] = true
+		seen[store.NameKey(a)] = true
 		aliases = append(aliases, a)
 	}
 	return aliases
@@ -162,7 +127,7 @@ func writeNames(ctx context.Context, tx pgx.Tx, e *newsdesk.Entity) error {
 	names := append([]string{e.Name}, e.Aliases...)
 	for i, n := range names {
 		if _, err := tx.Exec(ctx, `INSERT INTO entity_names (name_key, entity_id, name, position) VALUES ($1, $2, $3, $4)`,
-			nameKey(n), e.ID, n, i); err != nil {
+			store.NameKey(n), e.ID, n, i); err != nil {
 			if isUnique(err) {
 				return newsdesk.Errorf(newsdesk.ECONFLICT, "The name %q already names another entity.", n)
 			}
@@ -269,7 +234,7 @@ func (db *DB) AddAliasCandidate(ctx context.Context, c *newsdesk.AliasCandidate)
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = db.now()
 	}
-	key := nameKey(c.Alias)
+	key := store.NameKey(c.Alias)
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		var exists, known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM entities WHERE id = $1),
@@ -340,7 +305,7 @@ func (db *DB) DecideAliasCandidate(ctx context.Context, id int64, status newsdes
 			return nil
 		}
 		var owner int64
-		err = tx.QueryRow(ctx, `SELECT entity_id FROM entity_names WHERE name_key = $1`, nameKey(alias)).Scan(&owner)
+		err = tx.QueryRow(ctx, `SELECT entity_id FROM entity_names WHERE name_key = $1`, store.NameKey(alias)).Scan(&owner)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
@@ -352,7 +317,7 @@ func (db *DB) DecideAliasCandidate(ctx context.Context, id int64, status newsdes
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO entity_names (name_key, entity_id, name, position)
 			VALUES ($1, $2, $3, (SELECT COALESCE(max(position), 0) + 1 FROM entity_names WHERE entity_id = $2))`,
-			nameKey(alias), entityID, alias)
+			store.NameKey(alias), entityID, alias)
 		if isUnique(err) {
 			return newsdesk.Errorf(newsdesk.ECONFLICT, "The name %q already names another entity.", alias)
 		} else if err != nil {

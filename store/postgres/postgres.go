@@ -191,6 +191,11 @@ func (d tsDest) ScanTimestamptz(v pgtype.Timestamptz) error {
 
 func tsp(t *time.Time) tsDest { return tsDest{t} }
 
+// dialect scans times from timestamptz, NULL giving the zero time.
+func dialect() store.Dialect { return store.Dialect{Time: tsAny} }
+
+func tsAny(t *time.Time) any { return tsDest{t} }
+
 func pgCode(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -202,9 +207,7 @@ func pgCode(err error) string {
 func isUnique(err error) bool     { return pgCode(err) == "23505" }
 func isForeignKey(err error) bool { return pgCode(err) == "23503" }
 
-func notFound(what string, id any) error {
-	return newsdesk.Errorf(newsdesk.ENOTFOUND, "%s %v not found.", what, id)
-}
+func notFound(what string, id any) error { return store.NotFound(what, id) }
 
 // affected returns ENOTFOUND when the command changed no row.
 func affected(tag pgconn.CommandTag, what string, id any) error {

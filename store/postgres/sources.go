@@ -10,35 +10,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 const sourceCols = `id, name, kind, url, site_url, language, licence, extract, paused, interval_ns,
 	etag, last_modified, next_fetch_at, last_fetch_at, last_success_at, failures, last_error,
 	items_per_day, created_at, updated_at, no_page_fetch`
 
-func scanSource(sc pgx.Row) (*newsdesk.Source, error) {
-	var s newsdesk.Source
-	var interval int64
-	if err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.URL, &s.SiteURL, &s.Language, &s.Licence, &s.Extract, &s.Paused, &interval,
-		&s.ETag, &s.LastModified, tsp(&s.NextFetchAt), tsp(&s.LastFetchAt), tsp(&s.LastSuccessAt), &s.Failures, &s.LastError,
-		&s.ItemsPerDay, tsp(&s.CreatedAt), tsp(&s.UpdatedAt), &s.NoPageFetch); err != nil {
-		return nil, err
-	}
-	s.Interval = time.Duration(interval)
-	return &s, nil
-}
-
 func collectSources(rows pgx.Rows) ([]*newsdesk.Source, error) {
 	defer rows.Close()
-	var out []*newsdesk.Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return store.ScanAll(rows, dialect().ScanSource)
 }
 
 // CreateSource stores s, setting its ID and times. A zero NextFetchAt makes
@@ -67,7 +48,7 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 
 // Source returns one source, ENOTFOUND if there is none.
 func (db *DB) Source(ctx context.Context, id int64) (*newsdesk.Source, error) {
-	s, err := scanSource(db.pool.QueryRow(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = $1`, id))
+	s, err := dialect().ScanSource(db.pool.QueryRow(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("Source", id)
 	} else if err != nil {
@@ -104,8 +85,8 @@ func (db *DB) Sources(ctx context.Context, f newsdesk.SourceFilter) ([]*newsdesk
 	if err != nil {
 		return nil, 0, fmt.Errorf("sources: %w", err)
 	}
-	total := len(out) + max(f.Offset, 0)
-	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
+	total, known := store.PageTotal(len(out), f.Limit, f.Offset)
+	if !known {
 		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM sources`+cond, a...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count sources: %w", err)
 		}

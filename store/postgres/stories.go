@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // refreshStories recomputes the counts kept on the stories: published
@@ -51,18 +52,9 @@ func dropEmptyStories(ctx context.Context, q querier, ids []int64) error {
 
 const storyCols = `id, title, first_article_id, articles, sources, first_at, last_at, created_at`
 
-func scanStory(sc pgx.Row) (*newsdesk.Story, error) {
-	var s newsdesk.Story
-	if err := sc.Scan(&s.ID, &s.Title, &s.FirstArticleID, &s.Articles, &s.Sources,
-		tsp(&s.FirstAt), tsp(&s.LastAt), tsp(&s.CreatedAt)); err != nil {
-		return nil, err
-	}
-	return &s, nil
-}
-
 // Story returns one story with its counts, ENOTFOUND if missing.
 func (db *DB) Story(ctx context.Context, id int64) (*newsdesk.Story, error) {
-	s, err := scanStory(db.pool.QueryRow(ctx, `SELECT `+storyCols+` FROM stories WHERE id = $1`, id))
+	s, err := dialect().ScanStory(db.pool.QueryRow(ctx, `SELECT `+storyCols+` FROM stories WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("Story", id)
 	} else if err != nil {
@@ -87,15 +79,8 @@ func (db *DB) Stories(ctx context.Context, f newsdesk.StoryFilter) ([]*newsdesk.
 		return nil, fmt.Errorf("stories: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Story
-	for rows.Next() {
-		s, err := scanStory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("stories: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanStory)
+	if err != nil {
 		return nil, fmt.Errorf("stories: %w", err)
 	}
 	return out, nil
@@ -200,7 +185,7 @@ func (db *DB) SplitArticles(ctx context.Context, articleIDs []int64) (*newsdesk.
 		if err := moveArticles(ctx, tx, id, articleIDs); err != nil {
 			return err
 		}
-		if story, err = scanStory(tx.QueryRow(ctx, `SELECT `+storyCols+` FROM stories WHERE id = $1`, id)); err != nil {
+		if story, err = dialect().ScanStory(tx.QueryRow(ctx, `SELECT `+storyCols+` FROM stories WHERE id = $1`, id)); err != nil {
 			return err
 		}
 		return db.notify(ctx, tx, "stories")

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // lockClassSource is the first key of the transaction advisory locks that
@@ -245,7 +246,7 @@ func (u *upsert) load(ctx context.Context) error {
 		}
 		for _, r := range a.Entities {
 			if r.ID == 0 && r.Name != "" {
-				names = append(names, nameKey(r.Name))
+				names = append(names, store.NameKey(r.Name))
 			}
 		}
 	}
@@ -413,7 +414,7 @@ func (u *upsert) queueEntities(queue queueFunc, articleID int64, refs []newsdesk
 	for i, r := range refs {
 		id := r.ID
 		if id == 0 && r.Name != "" {
-			id = u.entities[nameKey(r.Name)]
+			id = u.entities[store.NameKey(r.Name)]
 		}
 		if id == 0 {
 			continue

@@ -9,33 +9,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
-func validRole(r newsdesk.Role) error {
-	switch r {
-	case newsdesk.RoleAdmin, newsdesk.RoleEditor:
-		return nil
-	}
-	return newsdesk.Errorf(newsdesk.EINVALID, "Unknown role %q.", r)
-}
-
 const userCols = `id, username, name, role, password_hash, created_at`
-
-func scanUser(sc pgx.Row) (*newsdesk.User, error) {
-	var u newsdesk.User
-	if err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Role, &u.PasswordHash, tsp(&u.CreatedAt)); err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
 
 // CreateUser stores u and sets ID and CreatedAt. ECONFLICT on a duplicate
 // username, EINVALID without username or with an unknown role.
 func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
-	if u.Username == "" {
-		return newsdesk.Errorf(newsdesk.EINVALID, "Username required.")
-	}
-	if err := validRole(u.Role); err != nil {
+	if err := store.ValidateUser(u); err != nil {
 		return err
 	}
 	now := db.now()
@@ -51,7 +33,7 @@ func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*newsdesk.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
+	u, err := dialect().ScanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("User", arg)
 	} else if err != nil {
@@ -77,15 +59,8 @@ func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanUser)
+	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	return out, nil
@@ -93,7 +68,7 @@ func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
 
 // UpdateUser saves name, role and password hash. ENOTFOUND if missing.
 func (db *DB) UpdateUser(ctx context.Context, u *newsdesk.User) error {
-	if err := validRole(u.Role); err != nil {
+	if err := store.ValidRole(u.Role); err != nil {
 		return err
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE users SET name = $1, role = $2, password_hash = $3 WHERE id = $4`,
@@ -139,16 +114,14 @@ func (db *DB) CreateSession(ctx context.Context, s *newsdesk.Session) error {
 // SessionByTokenHash returns the session unless it has expired at now;
 // ENOTFOUND otherwise.
 func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.Session, error) {
-	var s newsdesk.Session
-	err := db.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
-		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, now.UTC()).
-		Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, tsp(&s.CreatedAt), tsp(&s.ExpiresAt))
+	s, err := dialect().ScanSession(db.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
+		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, now.UTC()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Session not found or expired.")
 	} else if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	return &s, nil
+	return s, nil
 }
 
 // DeleteSession ends a session; ending one that does not exist is not an

@@ -9,23 +9,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 var _ newsdesk.SubscriptionStore = (*DB)(nil)
 
 const subscriptionCols = `id, source_id, hub_url, topic_url, secret, callback_token, state, lease_seconds,
 	expires_at, renew_at, failures, last_error, created_at, updated_at`
-
-func scanSubscription(sc pgx.Row) (*newsdesk.Subscription, error) {
-	var s newsdesk.Subscription
-	var state string
-	if err := sc.Scan(&s.ID, &s.SourceID, &s.HubURL, &s.TopicURL, &s.Secret, &s.CallbackToken, &state, &s.LeaseSeconds,
-		tsp(&s.ExpiresAt), tsp(&s.RenewAt), &s.Failures, &s.LastError, tsp(&s.CreatedAt), tsp(&s.UpdatedAt)); err != nil {
-		return nil, err
-	}
-	s.State = newsdesk.SubscriptionState(state)
-	return &s, nil
-}
 
 // SaveSubscription stores s as the subscription of its source, replacing
 // the one the source had, and sets its ID and times.
@@ -59,7 +49,7 @@ func (db *DB) SaveSubscription(ctx context.Context, s *newsdesk.Subscription) er
 
 // SubscriptionByToken returns the subscription with the callback token.
 func (db *DB) SubscriptionByToken(ctx context.Context, token string) (*newsdesk.Subscription, error) {
-	s, err := scanSubscription(db.pool.QueryRow(ctx, `SELECT `+subscriptionCols+`
+	s, err := dialect().ScanSubscription(db.pool.QueryRow(ctx, `SELECT `+subscriptionCols+`
 		FROM websub_subscriptions WHERE callback_token = $1`, token))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Subscription not found.")
@@ -71,7 +61,7 @@ func (db *DB) SubscriptionByToken(ctx context.Context, token string) (*newsdesk.
 
 // SubscriptionBySource returns the source's subscription.
 func (db *DB) SubscriptionBySource(ctx context.Context, sourceID int64) (*newsdesk.Subscription, error) {
-	s, err := scanSubscription(db.pool.QueryRow(ctx, `SELECT `+subscriptionCols+`
+	s, err := dialect().ScanSubscription(db.pool.QueryRow(ctx, `SELECT `+subscriptionCols+`
 		FROM websub_subscriptions WHERE source_id = $1`, sourceID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("Subscription of source", sourceID)
@@ -90,15 +80,8 @@ func (db *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([
 		return nil, fmt.Errorf("subscriptions due: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Subscription
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, fmt.Errorf("subscriptions due: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanSubscription)
+	if err != nil {
 		return nil, fmt.Errorf("subscriptions due: %w", err)
 	}
 	return out, nil

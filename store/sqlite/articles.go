@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), COALESCE(s.licence, a.source_licence),
@@ -19,21 +20,7 @@ const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 type scanner interface{ Scan(...any) error }
 
 func scanArticle(sc scanner, extra ...any) (*newsdesk.Article, error) {
-	var a newsdesk.Article
-	var published, updated, fetched, simhash, removed int64
-	var locked int
-	dest := []any{&a.ID, &a.SourceID, &a.Source, &a.Licence,
-		&a.GUID, &a.URL, &a.Slug, &a.Headline, &a.Lede, &a.Body, &a.Text, &a.Author, &a.ImageURL, &a.ImageAlt,
-		&a.DatelinePlace, &a.DatelineAgency, &a.Language, &published, &updated, &fetched, &a.Status,
-		&a.Fingerprint, &simhash, &a.DuplicateOf, &a.StoryID, &locked, &removed}
-	if err := sc.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
-	}
-	a.PublishedAt, a.UpdatedAt, a.FetchedAt = ft(published), ft(updated), ft(fetched)
-	a.SimHash = uint64(simhash)
-	a.SectionsLocked = locked != 0
-	a.BodyRemovedAt = ft(removed)
-	return &a, nil
+	return dialect().ScanArticle(sc, nil, extra...)
 }
 
 // loadRefs fills the sections (primary first) and entities (most mentions
@@ -42,34 +29,17 @@ func loadRefs(ctx context.Context, q querier, arts []*newsdesk.Article) error {
 	if len(arts) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*newsdesk.Article, len(arts))
-	ids := make([]int64, 0, len(arts))
-	for _, a := range arts {
-		a.Sections, a.Entities = nil, nil
-		if _, dup := byID[a.ID]; !dup {
-			ids = append(ids, a.ID)
-		}
-		byID[a.ID] = a
-	}
-	idj := jsonIDs(ids)
+	refs := store.NewRefs(arts)
+	idj := jsonIDs(refs.IDs)
 	rows, err := q.QueryContext(ctx, `SELECT x.article_id, s.id, s.slug, s.name FROM article_sections x
 		JOIN sections s ON s.id = x.section_id
 		WHERE x.article_id IN (SELECT value FROM json_each(?)) ORDER BY x.article_id, x.position`, idj)
 	if err != nil {
 		return fmt.Errorf("article sections: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var r newsdesk.SectionRef
-		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name); err != nil {
-			rows.Close()
-			return fmt.Errorf("article sections: %w", err)
-		}
-		a := byID[id]
-		a.Sections = append(a.Sections, r)
-	}
+	err = refs.ScanSections(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("article sections: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT x.article_id, e.id, e.slug, e.name, e.kind, x.mentions FROM article_entities x
@@ -79,24 +49,10 @@ func loadRefs(ctx context.Context, q querier, arts []*newsdesk.Article) error {
 		return fmt.Errorf("article entities: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var r newsdesk.EntityRef
-		if err := rows.Scan(&id, &r.ID, &r.Slug, &r.Name, &r.Kind, &r.Mentions); err != nil {
-			return fmt.Errorf("article entities: %w", err)
-		}
-		a := byID[id]
-		a.Entities = append(a.Entities, r)
-	}
-	if err := rows.Err(); err != nil {
+	if err := refs.ScanEntities(rows); err != nil {
 		return fmt.Errorf("article entities: %w", err)
 	}
-	// Articles listed twice (same ID) share the loaded refs.
-	for _, a := range arts {
-		if b := byID[a.ID]; b != a {
-			a.Sections, a.Entities = b.Sections, b.Entities
-		}
-	}
+	refs.Share()
 	return nil
 }
 
@@ -106,15 +62,8 @@ func queryArticles(ctx context.Context, q querier, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*newsdesk.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, func(r store.Row) (*newsdesk.Article, error) { return scanArticle(r) })
+	if err != nil {
 		return nil, err
 	}
 	if err := loadRefs(ctx, q, out); err != nil {
@@ -324,7 +273,7 @@ func (s *upsertStmts) writeEntities(ctx context.Context, articleID int64, refs [
 	for i, r := range refs {
 		id := r.ID
 		if id == 0 && r.Name != "" {
-			if err := s.entityByName.QueryRowContext(ctx, nameKey(r.Name)).Scan(&id); err == sql.ErrNoRows {
+			if err := s.entityByName.QueryRowContext(ctx, store.NameKey(r.Name)).Scan(&id); err == sql.ErrNoRows {
 				continue
 			} else if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // RecordAudit appends e to the audit log and sets its ID (and At when
@@ -38,33 +39,14 @@ func (db *DB) AuditLog(ctx context.Context, limit, offset int) ([]*newsdesk.Audi
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.AuditEntry
-	for rows.Next() {
-		var e newsdesk.AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &e.UserID, &e.Username, &e.Action, &e.Target, &e.Detail, &at); err != nil {
-			return nil, 0, fmt.Errorf("audit log: %w", err)
-		}
-		e.At = ft(at)
-		out = append(out, &e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanAuditEntry)
+	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
 	return out, total, nil
 }
 
 const apiTokenCols = `id, user_id, name, token_hash, created_at, expires_at`
-
-func scanAPIToken(sc scanner) (*newsdesk.APIToken, error) {
-	var t newsdesk.APIToken
-	var created, expires int64
-	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &expires); err != nil {
-		return nil, err
-	}
-	t.CreatedAt, t.ExpiresAt = ft(created), ft(expires)
-	return &t, nil
-}
 
 // CreateAPIToken stores t and sets its ID (and CreatedAt when zero).
 // ENOTFOUND if the user is missing, ECONFLICT if the hash is taken, EINVALID
@@ -92,7 +74,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *newsdesk.APIToken) error {
 // APITokenByHash returns the token unless it has expired at now; ENOTFOUND
 // otherwise.
 func (db *DB) APITokenByHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.APIToken, error) {
-	t, err := scanAPIToken(db.r.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
+	t, err := dialect().ScanAPIToken(db.r.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
 		WHERE token_hash = ? AND (expires_at = 0 OR expires_at > ?)`, tokenHash, tm(now)))
 	if err == sql.ErrNoRows {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "API token not found or expired.")
@@ -110,15 +92,8 @@ func (db *DB) APITokens(ctx context.Context, userID int64) ([]*newsdesk.APIToken
 		return nil, fmt.Errorf("api tokens of user %d: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.APIToken
-	for rows.Next() {
-		t, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("api tokens of user %d: %w", userID, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanAPIToken)
+	if err != nil {
 		return nil, fmt.Errorf("api tokens of user %d: %w", userID, err)
 	}
 	return out, nil

@@ -8,23 +8,8 @@ import (
 	"unicode/utf8"
 
 	"newsdesk"
+	"newsdesk/store"
 )
-
-// nameKey is the form under which an entity name is unique: trimmed,
-// inner spaces collapsed, lowercased in every script.
-func nameKey(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
-func scanEntity(sc scanner) (*newsdesk.Entity, error) {
-	var e newsdesk.Entity
-	var created int64
-	if err := sc.Scan(&e.ID, &e.Kind, &e.Slug, &e.Name, &e.Description, &created); err != nil {
-		return nil, err
-	}
-	e.CreatedAt = ft(created)
-	return &e, nil
-}
 
 const entityCols = `id, kind, slug, name, description, created_at`
 
@@ -33,32 +18,18 @@ func loadAliases(ctx context.Context, q querier, ents []*newsdesk.Entity) error 
 	if len(ents) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*newsdesk.Entity, len(ents))
-	ids := make([]int64, len(ents))
-	for i, e := range ents {
-		byID[e.ID], ids[i] = e, e.ID
-		e.Aliases = nil
-	}
+	al := store.NewAliases(ents)
 	rows, err := q.QueryContext(ctx, `SELECT entity_id, name FROM entity_names
-		WHERE entity_id IN (SELECT value FROM json_each(?)) AND position > 0 ORDER BY entity_id, position`, jsonIDs(ids))
+		WHERE entity_id IN (SELECT value FROM json_each(?)) AND position > 0 ORDER BY entity_id, position`, jsonIDs(al.IDs))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var alias string
-		if err := rows.Scan(&id, &alias); err != nil {
-			return err
-		}
-		e := byID[id]
-		e.Aliases = append(e.Aliases, alias)
-	}
-	return rows.Err()
+	return al.Scan(rows)
 }
 
 func (db *DB) entityWhere(ctx context.Context, what string, cond string, arg any) (*newsdesk.Entity, error) {
-	e, err := scanEntity(db.r.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
+	e, err := dialect().ScanEntity(db.r.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE `+cond, arg))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Entity", arg)
 	} else if err != nil {
@@ -83,7 +54,7 @@ func (db *DB) EntityBySlug(ctx context.Context, slug string) (*newsdesk.Entity, 
 // EntityByName returns the entity whose name or alias equals name, case
 // and spacing ignored; ENOTFOUND if none.
 func (db *DB) EntityByName(ctx context.Context, name string) (*newsdesk.Entity, error) {
-	e, err := db.entityWhere(ctx, "name", "id = (SELECT entity_id FROM entity_names WHERE name_key = ?)", nameKey(name))
+	e, err := db.entityWhere(ctx, "name", "id = (SELECT entity_id FROM entity_names WHERE name_key = ?)", store.NameKey(name))
 	if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "No entity named %q.", name)
 	}
@@ -98,7 +69,7 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 	if f.Kind != nil {
 		where, args = append(where, "kind = ?"), append(args, string(*f.Kind))
 	}
-	if q := nameKey(f.Query); q != "" {
+	if q := store.NameKey(f.Query); q != "" {
 		where = append(where, "id IN (SELECT entity_id FROM entity_names WHERE name_key >= ? AND name_key < ?)")
 		args = append(args, q, q+string(utf8.MaxRune))
 	}
@@ -111,23 +82,16 @@ func (db *DB) Entities(ctx context.Context, f newsdesk.EntityFilter) ([]*newsdes
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("entities: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanEntity)
+	if err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
 	rows.Close()
 	if err := loadAliases(ctx, db.r, out); err != nil {
 		return nil, 0, fmt.Errorf("entities: %w", err)
 	}
-	total := len(out) + max(f.Offset, 0)
-	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
+	total, known := store.PageTotal(len(out), f.Limit, f.Offset)
+	if !known {
 		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count entities: %w", err)
 		}
@@ -147,10 +111,10 @@ func writeNames(ctx context.Context, tx *sql.Tx, e *newsdesk.Entity) error {
 	var aliases []string
 	for _, a := range e.Aliases {
 		a = strings.Join(strings.Fields(a), " ")
-		if a == "" || seen[nameKey(a)] || nameKey(a) == nameKey(e.Name) {
+		if a == "" || seen[store.NameKey(a)] || store.NameKey(a) == store.NameKey(e.Name) {
 			continue
 		}
-		seen[nameKey(a)] = true
+		seen[store.NameKey(a)] = true
 		aliases = append(aliases, a)
 	}
 	e.Aliases = aliases
@@ -161,7 +125,7 @@ func writeNames(ctx context.Context, tx *sql.Tx, e *newsdesk.Entity) error {
 	}
 	defer st.Close()
 	for i, n := range names {
-		if _, err := st.ExecContext(ctx, nameKey(n), e.ID, n, i); err != nil {
+		if _, err := st.ExecContext(ctx, store.NameKey(n), e.ID, n, i); err != nil {
 			if isUnique(err) {
 				return newsdesk.Errorf(newsdesk.ECONFLICT, "The name %q already names another entity.", n)
 			}
@@ -259,7 +223,7 @@ func (db *DB) AddAliasCandidate(ctx context.Context, c *newsdesk.AliasCandidate)
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = db.now()
 	}
-	key := nameKey(c.Alias)
+	key := store.NameKey(c.Alias)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE id = ?`, c.EntityID).Scan(&n); err != nil {
@@ -336,7 +300,7 @@ func (db *DB) DecideAliasCandidate(ctx context.Context, id int64, status newsdes
 			return nil
 		}
 		var owner int64
-		err = tx.QueryRowContext(ctx, `SELECT entity_id FROM entity_names WHERE name_key = ?`, nameKey(alias)).Scan(&owner)
+		err = tx.QueryRowContext(ctx, `SELECT entity_id FROM entity_names WHERE name_key = ?`, store.NameKey(alias)).Scan(&owner)
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
@@ -348,7 +312,7 @@ func (db *DB) DecideAliasCandidate(ctx context.Context, id int64, status newsdes
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO entity_names (name_key, entity_id, name, position)
 			VALUES (?, ?, ?, (SELECT COALESCE(max(position), 0) + 1 FROM entity_names WHERE entity_id = ?))`,
-			nameKey(alias), entityID, alias, entityID)
+			store.NameKey(alias), entityID, alias, entityID)
 		return err
 	})
 	if err != nil {

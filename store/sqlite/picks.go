@@ -21,12 +21,11 @@ func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*news
 	var arts []*newsdesk.Article
 	for rows.Next() {
 		var p newsdesk.Pick
-		var expires, created int64
-		a, err := scanArticle(prefixScanner{rows, []any{&p.ID, &p.ArticleID, &p.Position, &expires, &p.CreatedBy, &created}})
+		a, err := dialect().ScanArticle(rows, []any{&p.ID, &p.ArticleID, &p.Position, microsTime(&p.ExpiresAt), &p.CreatedBy, microsTime(&p.CreatedAt)})
 		if err != nil {
 			return nil, err
 		}
-		p.ExpiresAt, p.CreatedAt, p.Article = ft(expires), ft(created), a
+		p.Article = a
 		picks, arts = append(picks, &p), append(arts, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -38,14 +37,6 @@ func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*news
 	}
 	return picks, nil
 }
-
-// prefixScanner scans leading columns into pre before the ones asked for.
-type prefixScanner struct {
-	sc  scanner
-	pre []any
-}
-
-func (p prefixScanner) Scan(dest ...any) error { return p.sc.Scan(append(p.pre, dest...)...) }
 
 // Picks returns the picks active at now, in position order, each with its
 // published article. Picks of unpublished articles are left out.

@@ -9,27 +9,12 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 const sourceCols = `id, name, kind, url, site_url, language, licence, extract, paused, interval_ns,
 	etag, last_modified, next_fetch_at, last_fetch_at, last_success_at, failures, last_error,
 	items_per_day, created_at, updated_at, no_page_fetch`
-
-func scanSource(sc interface{ Scan(...any) error }) (*newsdesk.Source, error) {
-	var s newsdesk.Source
-	var extract, paused, noPageFetch int
-	var interval, next, last, success, created, updated int64
-	if err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.URL, &s.SiteURL, &s.Language, &s.Licence, &extract, &paused, &interval,
-		&s.ETag, &s.LastModified, &next, &last, &success, &s.Failures, &s.LastError,
-		&s.ItemsPerDay, &created, &updated, &noPageFetch); err != nil {
-		return nil, err
-	}
-	s.Extract, s.Paused, s.NoPageFetch = extract != 0, paused != 0, noPageFetch != 0
-	s.Interval = time.Duration(interval)
-	s.NextFetchAt, s.LastFetchAt, s.LastSuccessAt = ft(next), ft(last), ft(success)
-	s.CreatedAt, s.UpdatedAt = ft(created), ft(updated)
-	return &s, nil
-}
 
 // CreateSource stores s, setting its ID and times. A zero NextFetchAt makes
 // the source due at once. ECONFLICT if another source has the same URL.
@@ -57,7 +42,7 @@ func (db *DB) CreateSource(ctx context.Context, s *newsdesk.Source) error {
 
 // Source returns one source, ENOTFOUND if there is none.
 func (db *DB) Source(ctx context.Context, id int64) (*newsdesk.Source, error) {
-	s, err := scanSource(db.r.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
+	s, err := dialect().ScanSource(db.r.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Source", id)
 	} else if err != nil {
@@ -91,19 +76,12 @@ func (db *DB) Sources(ctx context.Context, f newsdesk.SourceFilter) ([]*newsdesk
 		return nil, 0, fmt.Errorf("sources: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("sources: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanSource)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sources: %w", err)
 	}
-	total := len(out) + max(f.Offset, 0)
-	if f.Limit > 0 && len(out) == f.Limit || f.Offset > 0 && len(out) == 0 {
+	total, known := store.PageTotal(len(out), f.Limit, f.Offset)
+	if !known {
 		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sources`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count sources: %w", err)
 		}
@@ -210,15 +188,8 @@ func (db *DB) LeaseDueSources(ctx context.Context, owner string, now time.Time, 
 		return nil, fmt.Errorf("lease sources: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("lease sources: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanSource)
+	if err != nil {
 		return nil, fmt.Errorf("lease sources: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool {

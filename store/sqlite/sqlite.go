@@ -285,9 +285,7 @@ func isForeignKey(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-func notFound(what string, id any) error {
-	return newsdesk.Errorf(newsdesk.ENOTFOUND, "%s %v not found.", what, id)
-}
+func notFound(what string, id any) error { return store.NotFound(what, id) }
 
 // affected returns ENOTFOUND when res changed no row.
 func affected(res sql.Result, what string, id any) error {

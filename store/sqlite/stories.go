@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // refreshStories recomputes the counts kept on the stories: published
@@ -41,19 +42,9 @@ func dropEmptyStories(ctx context.Context, q querier, ids []int64) error {
 
 const storyCols = `id, title, first_article_id, articles, sources, first_at, last_at, created_at`
 
-func scanStory(sc scanner) (*newsdesk.Story, error) {
-	var s newsdesk.Story
-	var first, last, created int64
-	if err := sc.Scan(&s.ID, &s.Title, &s.FirstArticleID, &s.Articles, &s.Sources, &first, &last, &created); err != nil {
-		return nil, err
-	}
-	s.FirstAt, s.LastAt, s.CreatedAt = ft(first), ft(last), ft(created)
-	return &s, nil
-}
-
 // Story returns one story with its counts, ENOTFOUND if missing.
 func (db *DB) Story(ctx context.Context, id int64) (*newsdesk.Story, error) {
-	s, err := scanStory(db.r.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
+	s, err := dialect().ScanStory(db.r.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Story", id)
 	} else if err != nil {
@@ -80,15 +71,8 @@ func (db *DB) Stories(ctx context.Context, f newsdesk.StoryFilter) ([]*newsdesk.
 		return nil, fmt.Errorf("stories: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Story
-	for rows.Next() {
-		s, err := scanStory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("stories: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanStory)
+	if err != nil {
 		return nil, fmt.Errorf("stories: %w", err)
 	}
 	return out, nil
@@ -190,7 +174,7 @@ func (db *DB) SplitArticles(ctx context.Context, articleIDs []int64) (*newsdesk.
 	if err != nil {
 		return nil, fmt.Errorf("split articles: %w", err)
 	}
-	s, err := scanStory(db.w.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
+	s, err := dialect().ScanStory(db.w.QueryRowContext(ctx, `SELECT `+storyCols+` FROM stories WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("split articles: %w", err)
 	}

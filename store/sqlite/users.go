@@ -7,36 +7,15 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
-func validateUser(u *newsdesk.User) error {
-	if u.Username == "" {
-		return newsdesk.Errorf(newsdesk.EINVALID, "Username required.")
-	}
-	switch u.Role {
-	case newsdesk.RoleAdmin, newsdesk.RoleEditor:
-	default:
-		return newsdesk.Errorf(newsdesk.EINVALID, "Unknown role %q.", u.Role)
-	}
-	return nil
-}
-
 const userCols = `id, username, name, role, password_hash, created_at`
-
-func scanUser(sc scanner) (*newsdesk.User, error) {
-	var u newsdesk.User
-	var created int64
-	if err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Role, &u.PasswordHash, &created); err != nil {
-		return nil, err
-	}
-	u.CreatedAt = ft(created)
-	return &u, nil
-}
 
 // CreateUser stores u and sets ID and CreatedAt. ECONFLICT on a duplicate
 // username, EINVALID without username or with an unknown role.
 func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
-	if err := validateUser(u); err != nil {
+	if err := store.ValidateUser(u); err != nil {
 		return err
 	}
 	now := db.now()
@@ -52,7 +31,7 @@ func (db *DB) CreateUser(ctx context.Context, u *newsdesk.User) error {
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*newsdesk.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
+	u, err := dialect().ScanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+cond, arg))
 	if err == sql.ErrNoRows {
 		return nil, notFound("User", arg)
 	} else if err != nil {
@@ -78,15 +57,8 @@ func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanUser)
+	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	return out, nil
@@ -94,10 +66,8 @@ func (db *DB) Users(ctx context.Context) ([]*newsdesk.User, error) {
 
 // UpdateUser saves name, role and password hash. ENOTFOUND if missing.
 func (db *DB) UpdateUser(ctx context.Context, u *newsdesk.User) error {
-	switch u.Role {
-	case newsdesk.RoleAdmin, newsdesk.RoleEditor:
-	default:
-		return newsdesk.Errorf(newsdesk.EINVALID, "Unknown role %q.", u.Role)
+	if err := store.ValidRole(u.Role); err != nil {
+		return err
 	}
 	res, err := db.w.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ? WHERE id = ?`,
 		u.Name, string(u.Role), u.PasswordHash, u.ID)
@@ -142,17 +112,14 @@ func (db *DB) CreateSession(ctx context.Context, s *newsdesk.Session) error {
 // SessionByTokenHash returns the session unless it has expired at now;
 // ENOTFOUND otherwise.
 func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string, now time.Time) (*newsdesk.Session, error) {
-	var s newsdesk.Session
-	var created, expires int64
-	err := db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
-		WHERE token_hash = ? AND expires_at > ?`, tokenHash, tm(now)).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires)
+	s, err := dialect().ScanSession(db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions
+		WHERE token_hash = ? AND expires_at > ?`, tokenHash, tm(now)))
 	if err == sql.ErrNoRows {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Session not found or expired.")
 	} else if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	s.CreatedAt, s.ExpiresAt = ft(created), ft(expires)
-	return &s, nil
+	return s, nil
 }
 
 // DeleteSession ends a session; ending one that does not exist is not an

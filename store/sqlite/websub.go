@@ -7,23 +7,13 @@ import (
 	"time"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 var _ newsdesk.SubscriptionStore = (*DB)(nil)
 
 const subscriptionCols = `id, source_id, hub_url, topic_url, secret, callback_token, state, lease_seconds,
 	expires_at, renew_at, failures, last_error, created_at, updated_at`
-
-func scanSubscription(sc scanner) (*newsdesk.Subscription, error) {
-	var s newsdesk.Subscription
-	var expires, renew, created, updated int64
-	if err := sc.Scan(&s.ID, &s.SourceID, &s.HubURL, &s.TopicURL, &s.Secret, &s.CallbackToken, &s.State, &s.LeaseSeconds,
-		&expires, &renew, &s.Failures, &s.LastError, &created, &updated); err != nil {
-		return nil, err
-	}
-	s.ExpiresAt, s.RenewAt, s.CreatedAt, s.UpdatedAt = ft(expires), ft(renew), ft(created), ft(updated)
-	return &s, nil
-}
 
 // SaveSubscription stores s as the subscription of its source, replacing
 // the one the source had, and sets its ID and times.
@@ -57,7 +47,7 @@ func (db *DB) SaveSubscription(ctx context.Context, s *newsdesk.Subscription) er
 
 // SubscriptionByToken returns the subscription with the callback token.
 func (db *DB) SubscriptionByToken(ctx context.Context, token string) (*newsdesk.Subscription, error) {
-	s, err := scanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
+	s, err := dialect().ScanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
 		FROM websub_subscriptions WHERE callback_token = ?`, token))
 	if err == sql.ErrNoRows {
 		return nil, newsdesk.Errorf(newsdesk.ENOTFOUND, "Subscription not found.")
@@ -69,7 +59,7 @@ func (db *DB) SubscriptionByToken(ctx context.Context, token string) (*newsdesk.
 
 // SubscriptionBySource returns the source's subscription.
 func (db *DB) SubscriptionBySource(ctx context.Context, sourceID int64) (*newsdesk.Subscription, error) {
-	s, err := scanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
+	s, err := dialect().ScanSubscription(db.r.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
 		FROM websub_subscriptions WHERE source_id = ?`, sourceID))
 	if err == sql.ErrNoRows {
 		return nil, notFound("Subscription of source", sourceID)
@@ -88,15 +78,8 @@ func (db *DB) SubscriptionsDue(ctx context.Context, now time.Time, limit int) ([
 		return nil, fmt.Errorf("subscriptions due: %w", err)
 	}
 	defer rows.Close()
-	var out []*newsdesk.Subscription
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, fmt.Errorf("subscriptions due: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.ScanAll(rows, dialect().ScanSubscription)
+	if err != nil {
 		return nil, fmt.Errorf("subscriptions due: %w", err)
 	}
 	return out, nil
