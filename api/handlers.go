@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,6 +15,49 @@ import (
 )
 
 func target(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
+
+// applier is a request body that applies its fields to a T.
+type applier[T any] interface{ apply(*T) error }
+
+// decodeApply decodes the request body into b and applies it to v.
+func decodeApply[T any](w http.ResponseWriter, r *http.Request, b applier[T], v *T) error {
+	if err := decode(w, r, b); err != nil {
+		return err
+	}
+	return b.apply(v)
+}
+
+// byPathID loads what the {id} of the request path names.
+func byPathID[T any](r *http.Request, load func(context.Context, int64) (T, error)) (T, error) {
+	id, err := pathID(r)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return load(r.Context(), id)
+}
+
+// created records the change and answers 201 with v, found at location.
+func (h *Handler) created(w http.ResponseWriter, r *http.Request, c *caller, location string, v any, action, target, detail string) error {
+	h.changed(r, c, action, target, detail)
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// updated records the change and answers 200 with v.
+func (h *Handler) updated(w http.ResponseWriter, r *http.Request, c *caller, v any, action, target, detail string) error {
+	h.changed(r, c, action, target, detail)
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// deleted records the change and answers 204.
+func (h *Handler) deleted(w http.ResponseWriter, r *http.Request, c *caller, action, target, detail string) error {
+	h.changed(r, c, action, target, detail)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
 
 // Articles.
 
@@ -222,21 +266,14 @@ func (b *sectionBody) apply(s *newsdesk.Section) error {
 }
 
 func (h *Handler) createSection(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var b sectionBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
 	s := &newsdesk.Section{}
-	if err := b.apply(s); err != nil {
+	if err := decodeApply(w, r, &sectionBody{}, s); err != nil {
 		return err
 	}
 	if err := h.store.CreateSection(r.Context(), s); err != nil {
 		return err
 	}
-	h.changed(r, c, "section.create", target("section", s.ID), fmt.Sprintf("Added section %q", s.Name))
-	w.Header().Set("Location", Prefix+"/sections")
-	writeJSON(w, http.StatusCreated, h.section(s))
-	return nil
+	return h.created(w, r, c, Prefix+"/sections", h.section(s), "section.create", target("section", s.ID), fmt.Sprintf("Added section %q", s.Name))
 }
 
 func (h *Handler) loadSection(r *http.Request) (*newsdesk.Section, *newsdesk.SectionTree, error) {
@@ -283,9 +320,7 @@ func (h *Handler) patchSection(w http.ResponseWriter, r *http.Request, c *caller
 	if err := h.store.UpdateSection(r.Context(), &s); err != nil {
 		return err
 	}
-	h.changed(r, c, "section.update", target("section", s.ID), fmt.Sprintf("Edited section %q (was %q under %d)", s.Name, old.Name, old.ParentID))
-	writeJSON(w, http.StatusOK, h.section(&s))
-	return nil
+	return h.updated(w, r, c, h.section(&s), "section.update", target("section", s.ID), fmt.Sprintf("Edited section %q (was %q under %d)", s.Name, old.Name, old.ParentID))
 }
 
 func (h *Handler) deleteSection(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -296,9 +331,7 @@ func (h *Handler) deleteSection(w http.ResponseWriter, r *http.Request, c *calle
 	if err := h.store.DeleteSection(r.Context(), s.ID); err != nil {
 		return err
 	}
-	h.changed(r, c, "section.delete", target("section", s.ID), fmt.Sprintf("Deleted section %q", s.Name))
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.deleted(w, r, c, "section.delete", target("section", s.ID), fmt.Sprintf("Deleted section %q", s.Name))
 }
 
 // Entities.
@@ -327,11 +360,7 @@ func (h *Handler) listEntities(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (h *Handler) getEntity(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	e, err := h.store.Entity(r.Context(), id)
+	e, err := byPathID(r, h.store.Entity)
 	if err != nil {
 		return err
 	}
@@ -371,21 +400,14 @@ func (b *entityBody) apply(e *newsdesk.Entity) error {
 }
 
 func (h *Handler) createEntity(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var b entityBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
 	e := &newsdesk.Entity{}
-	if err := b.apply(e); err != nil {
+	if err := decodeApply(w, r, &entityBody{}, e); err != nil {
 		return err
 	}
 	if err := h.store.CreateEntity(r.Context(), e); err != nil {
 		return err
 	}
-	h.changed(r, c, "entity.create", target("entity", e.ID), fmt.Sprintf("Added %s %q", e.Kind, e.Name))
-	w.Header().Set("Location", Prefix+"/entities/"+strconv.FormatInt(e.ID, 10))
-	writeJSON(w, http.StatusCreated, h.entity(e))
-	return nil
+	return h.created(w, r, c, Prefix+"/entities/"+strconv.FormatInt(e.ID, 10), h.entity(e), "entity.create", target("entity", e.ID), fmt.Sprintf("Added %s %q", e.Kind, e.Name))
 }
 
 func (h *Handler) patchEntity(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -393,11 +415,7 @@ func (h *Handler) patchEntity(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	e, err := h.store.Entity(r.Context(), id)
+	e, err := byPathID(r, h.store.Entity)
 	if err != nil {
 		return err
 	}
@@ -407,9 +425,7 @@ func (h *Handler) patchEntity(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := h.store.UpdateEntity(r.Context(), e); err != nil {
 		return err
 	}
-	h.changed(r, c, "entity.update", target("entity", e.ID), fmt.Sprintf("Edited %q; aliases: %s", e.Name, strings.Join(e.Aliases, ", ")))
-	writeJSON(w, http.StatusOK, h.entity(e))
-	return nil
+	return h.updated(w, r, c, h.entity(e), "entity.update", target("entity", e.ID), fmt.Sprintf("Edited %q; aliases: %s", e.Name, strings.Join(e.Aliases, ", ")))
 }
 
 func (h *Handler) listAliasCandidates(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -458,9 +474,7 @@ func (h *Handler) decideAliasCandidate(w http.ResponseWriter, r *http.Request, c
 	if err := h.store.DecideAliasCandidate(r.Context(), id, st); err != nil {
 		return err
 	}
-	h.changed(r, c, "alias."+strings.TrimSuffix(string(st), "ed"), target("alias-candidate", id), "Alias candidate "+string(st))
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": st})
-	return nil
+	return h.updated(w, r, c, map[string]any{"id": id, "status": st}, "alias."+strings.TrimSuffix(string(st), "ed"), target("alias-candidate", id), "Alias candidate "+string(st))
 }
 
 // Stories.
@@ -619,10 +633,7 @@ func (h *Handler) splitStory(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	h.changed(r, c, "story.split", target("story", s.ID), fmt.Sprintf("Split articles %v into a new story", ids))
-	w.Header().Set("Location", Prefix+"/stories/"+strconv.FormatInt(s.ID, 10))
-	writeJSON(w, http.StatusCreated, h.story(s))
-	return nil
+	return h.created(w, r, c, Prefix+"/stories/"+strconv.FormatInt(s.ID, 10), h.story(s), "story.split", target("story", s.ID), fmt.Sprintf("Split articles %v into a new story", ids))
 }
 
 // Sources.
@@ -646,11 +657,7 @@ func (h *Handler) listSources(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (h *Handler) getSource(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	s, err := h.store.Source(r.Context(), id)
+	s, err := byPathID(r, h.store.Source)
 	if err != nil {
 		return err
 	}
@@ -710,21 +717,14 @@ func (b *sourceBody) apply(s *newsdesk.Source) error {
 }
 
 func (h *Handler) createSource(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var b sourceBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
 	s := &newsdesk.Source{}
-	if err := b.apply(s); err != nil {
+	if err := decodeApply(w, r, &sourceBody{}, s); err != nil {
 		return err
 	}
 	if err := h.store.CreateSource(r.Context(), s); err != nil {
 		return err
 	}
-	h.changed(r, c, "source.create", target("source", s.ID), fmt.Sprintf("Added %s source %q (%s)", s.Kind, s.Name, s.URL))
-	w.Header().Set("Location", Prefix+"/sources/"+strconv.FormatInt(s.ID, 10))
-	writeJSON(w, http.StatusCreated, h.source(s, true))
-	return nil
+	return h.created(w, r, c, Prefix+"/sources/"+strconv.FormatInt(s.ID, 10), h.source(s, true), "source.create", target("source", s.ID), fmt.Sprintf("Added %s source %q (%s)", s.Kind, s.Name, s.URL))
 }
 
 func (h *Handler) patchSource(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -732,11 +732,7 @@ func (h *Handler) patchSource(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	s, err := h.store.Source(r.Context(), id)
+	s, err := byPathID(r, h.store.Source)
 	if err != nil {
 		return err
 	}
@@ -746,9 +742,7 @@ func (h *Handler) patchSource(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := h.store.UpdateSource(r.Context(), s); err != nil {
 		return err
 	}
-	h.changed(r, c, "source.update", target("source", s.ID), fmt.Sprintf("Edited source %q", s.Name))
-	writeJSON(w, http.StatusOK, h.source(s, true))
-	return nil
+	return h.updated(w, r, c, h.source(s, true), "source.update", target("source", s.ID), fmt.Sprintf("Edited source %q", s.Name))
 }
 
 func (h *Handler) deleteSource(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -763,9 +757,7 @@ func (h *Handler) deleteSource(w http.ResponseWriter, r *http.Request, c *caller
 	if err := h.store.DeleteSource(r.Context(), id); err != nil {
 		return err
 	}
-	h.changed(r, c, "source.delete", target("source", id), fmt.Sprintf("Deleted source %q", s.Name))
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.deleted(w, r, c, "source.delete", target("source", id), fmt.Sprintf("Deleted source %q", s.Name))
 }
 
 // Picks.
@@ -918,9 +910,7 @@ func (h *Handler) deletePick(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := h.store.DeletePick(r.Context(), p.ID); err != nil {
 		return err
 	}
-	h.changed(r, c, "pick.delete", target("pick", p.ID), fmt.Sprintf("Unpinned article %d", p.ArticleID))
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.deleted(w, r, c, "pick.delete", target("pick", p.ID), fmt.Sprintf("Unpinned article %d", p.ArticleID))
 }
 
 // Search.
