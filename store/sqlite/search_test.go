@@ -60,7 +60,7 @@ func TestSearchPlans(t *testing.T) {
 		return strings.Join(w, " ")
 	}
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var docs []newsdesk.SearchDoc
+	var arts []*newsdesk.Article
 	for i := range 400 {
 		// IDs follow publication in runs, with older articles arriving late.
 		day := i
@@ -77,10 +77,17 @@ func TestSearchPlans(t *testing.T) {
 		if rng.IntN(15) == 0 {
 			a.Status = newsdesk.StatusUnpublished
 		}
-		if _, err := db.UpsertArticles(ctx, sources[rng.IntN(len(sources))].ID, []*newsdesk.Article{a}); err != nil {
+		arts = append(arts, a)
+	}
+	var docs []newsdesk.SearchDoc
+	for i, src := range sources {
+		batch := arts[i*len(arts)/len(sources) : (i+1)*len(arts)/len(sources)]
+		if _, err := db.UpsertArticles(ctx, src.ID, batch); err != nil {
 			t.Fatal(err)
 		}
-		docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline, Lede: a.Lede, Body: a.Text})
+		for _, a := range batch {
+			docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline, Lede: a.Lede, Body: a.Text})
+		}
 	}
 	if err := db.IndexArticles(ctx, docs); err != nil {
 		t.Fatal(err)
@@ -93,7 +100,7 @@ func TestSearchPlans(t *testing.T) {
 	}
 	variants := []variant{{"dense", 1, 1 << 20}, {"dense, short walks", 1, 60}}
 	var queries []newsdesk.SearchQuery
-	for _, text := range []string{"oil", "gas talks", "harvest", `"oil gas"`, "storm"} {
+	for _, text := range []string{"oil", "gas talks", `"oil gas"`} {
 		for _, sort := range []newsdesk.SearchSort{newsdesk.SortRelevance, newsdesk.SortNewest} {
 			for _, f := range []func(q *newsdesk.SearchQuery){
 				func(q *newsdesk.SearchQuery) {},
@@ -105,8 +112,7 @@ func TestSearchPlans(t *testing.T) {
 				func(q *newsdesk.SearchQuery) { q.EntityID, q.SourceID = &ents[0], &sources[1].ID },
 			} {
 				for _, page := range []newsdesk.SearchQuery{
-					{Limit: 10}, {Offset: 30, Limit: 10}, {Offset: 500, Limit: 10},
-					{Limit: 7, MaxTotal: 25}, {Offset: 7, Limit: 7, NoTotal: true}, {Limit: 0},
+					{Limit: 10}, {Offset: 500, Limit: 10}, {Offset: 7, Limit: 7, MaxTotal: 25}, {Offset: 7, Limit: 7, NoTotal: true},
 				} {
 					q := page
 					q.Text, q.Sort = text, sort
