@@ -56,7 +56,7 @@ for n in $SIZES; do
     for i in $(seq 1 400); do echo "$base/article/$(( (i * 7919) % n + 1 ))"; done
     for q in ceasefire oil+prices nuclear minister drought; do echo "$base/search?q=$q"; done
   } >"$WORK/urls"
-  xargs -P 8 -n 20 curl -fsSL -o /dev/null -H 'Sec-GPC: 1' <"$WORK/urls" 2>/dev/null || true
+  xargs -P 8 -n 20 curl -fsSL -H "Sec-GPC: 1" <"$WORK/urls" >/dev/null 2>&1 || true
   echo "serve --no-ingest peak RSS after $(wc -l <"$WORK/urls") distinct pages: $(awk '/VmHWM/{printf "%.1f MiB", $2/1024}' /proc/$ND_PID/status)"
   kill "$ND_PID"; wait "$ND_PID" 2>/dev/null || true; ND_PID=
   echo
@@ -66,7 +66,9 @@ echo "### per-article cost of enrichment and storing (go test -bench)"
 echo
 echo "load: $(quiet_wait 60)"
 echo '```'
-go test -run '^$' -bench . -benchmem -benchtime 2x -timeout 20m ./enrich/story 2>&1 | grep -E '^(Benchmark|ok|FAIL)' || true
+# The story clusterer's own 10k and 100k benchmarks (its 1M one takes long;
+# STORY_BENCH='Enrich' runs it too).
+go test -run '^$' -bench "${STORY_BENCH:-Enrich(10k|100k)\$}" -benchmem -benchtime 2x -timeout 20m ./enrich/story 2>&1 | grep -E '^(Benchmark|ok|FAIL)' || true
 go test -run '^$' -bench . -benchmem -timeout 10m ./store/sqlite ./enrich/dedup ./enrich/section ./enrich/entity ./enrich/lang ./enrich/dateline ./index ./sanitize ./parse ./extract 2>&1 | grep -E '^(Benchmark|ok|FAIL)' || true
 echo '```'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
