@@ -87,8 +87,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce leases every source that is due now and runs them with Workers
-// concurrent workers. progress, when set, is called after each source.
+// RunOnce runs every source that is due now with Workers concurrent
+// workers, and returns when none is left. Each worker leases one source at a
+// time, just before it runs it, so a lease never waits in a queue while its
+// time runs out (another worker could then take the same source). progress,
+// when set, is called after each source.
 func (s *Scheduler) RunOnce(ctx context.Context, progress func(done int, src *newsdesk.Source, res *Result, err error)) (Summary, error) {
 	defer s.lastRun.Store(s.now().UnixNano())
 	workers := max(s.Workers, 1)
@@ -97,65 +100,72 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done int, src *ne
 		ttl = 10 * time.Minute
 	}
 	var (
-		sum  Summary
-		mu   sync.Mutex
-		done int
+		sum      Summary
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		wg       sync.WaitGroup
+		seen     = map[int64]bool{}
 	)
-	for ctx.Err() == nil {
-		batch, err := s.Sources.LeaseDueSources(ctx, s.Owner, s.now(), ttl, workers*4)
-		if err != nil {
-			return sum, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		jobs := make(chan *newsdesk.Source)
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for src := range jobs {
-					res, err := s.runOne(ctx, src)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				leased, err := s.Sources.LeaseDueSources(ctx, s.Owner, s.now(), ttl, 1)
+				if err != nil {
 					mu.Lock()
-					done++
-					sum.Sources++
-					if err != nil {
-						sum.Failed++
-					}
-					if res != nil {
-						sum.Items += res.Items
-						sum.Created += res.Created
-						sum.Updated += res.Updated
-						if res.NotModified {
-							sum.NotModified++
-						}
-					}
-					if progress != nil {
-						progress(done, src, res, err)
+					if firstErr == nil {
+						firstErr = err
 					}
 					mu.Unlock()
+					return
 				}
-			}()
-		}
-		for _, src := range batch {
-			jobs <- src
-		}
-		close(jobs)
-		wg.Wait()
+				if len(leased) == 0 {
+					return
+				}
+				src := leased[0]
+				mu.Lock()
+				again := seen[src.ID]
+				seen[src.ID] = true
+				mu.Unlock()
+				if again {
+					// Its fetch could not be recorded (the next fetch time did
+					// not move): leave it to the next pass rather than loop.
+					s.release(ctx, src)
+					return
+				}
+				res, err := s.runOne(ctx, src)
+				mu.Lock()
+				done++
+				sum.Sources++
+				if err != nil {
+					sum.Failed++
+				}
+				if res != nil {
+					sum.Items += res.Items
+					sum.Created += res.Created
+					sum.Updated += res.Updated
+					if res.NotModified {
+						sum.NotModified++
+					}
+				}
+				if progress != nil {
+					progress(done, src, res, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return sum, firstErr
 	}
 	return sum, ctx.Err()
 }
 
 func (s *Scheduler) runOne(ctx context.Context, src *newsdesk.Source) (*Result, error) {
-	defer func() {
-		// Release with a fresh context: the lease must go even on shutdown.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := s.Sources.ReleaseSource(rctx, src.ID, s.Owner); err != nil {
-			s.logger().WarnContext(ctx, "release source lease", slog.Int64("source_id", src.ID), slog.Any("error", err))
-		}
-	}()
+	defer s.release(ctx, src)
 	started := time.Now()
 	res, err := s.Pipeline.RunSource(ctx, src)
 	log := s.logger().With(slog.Int64("source_id", src.ID), slog.Duration("took", time.Since(started)))
@@ -168,4 +178,14 @@ func (s *Scheduler) runOne(ctx context.Context, src *newsdesk.Source) (*Result, 
 			slog.Int("updated", res.Updated), slog.Bool("not_modified", res.NotModified))
 	}
 	return res, nil
+}
+
+// release drops this worker's lease on src, with a fresh context: the lease
+// must go even on shutdown.
+func (s *Scheduler) release(ctx context.Context, src *newsdesk.Source) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.Sources.ReleaseSource(rctx, src.ID, s.Owner); err != nil {
+		s.logger().WarnContext(ctx, "release source lease", slog.Int64("source_id", src.ID), slog.Any("error", err))
+	}
 }
