@@ -179,3 +179,18 @@ func TestQueryPlans(t *testing.T) {
 		}
 	})
 }
+
+// Ingest looks every new article's fingerprint up: that must be an index
+// lookup, or each stored article costs more as the table grows.
+func TestFingerprintPlan(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plan := explain(t, db, `SELECT `+articleCols+articleFrom+byFingerprint, []any{"f"})
+	if scanTable.MatchString(plan) || !strings.Contains(plan, "fingerprint") {
+		t.Errorf("fingerprint lookup does not use its index:\n%s", plan)
+	}
+}
