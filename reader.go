@@ -62,3 +62,11 @@ type ReadEventLister interface {
 	// after the key, in (reader, article) order.
 	ReadEvents(ctx context.Context, after ReadEventKey, limit int) ([]ReadEvent, error)
 }
+
+// ReadBatcher is implemented by stores that write many views in one
+// transaction; the site's view writer uses it when the store has it.
+type ReadBatcher interface {
+	// RecordReads stores views as RecordRead does, all or none. Invalid
+	// events (no reader or article) are skipped.
+	RecordReads(ctx context.Context, events []ReadEvent) error
+}

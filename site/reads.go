@@ -51,16 +51,56 @@ func (q *readQueue) add(e newsdesk.ReadEvent) {
 
 func (q *readQueue) run() {
 	defer close(q.done)
+	batcher, _ := q.store.(newsdesk.ReadBatcher)
+	batch := make([]newsdesk.ReadEvent, 0, readBatch)
 	for e := range q.ch {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Take what else is waiting, so that a busy site writes its views
+		// in a few transactions rather than one each.
+		batch = append(batch[:0], e)
+	drain:
+		for len(batch) < readBatch {
+			select {
+			case more, ok := <-q.ch:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		q.write(batcher, batch)
+		for range batch {
+			q.pending.Done()
+		}
+	}
+}
+
+// readBatch is the most views written in one transaction.
+const readBatch = 256
+
+func (q *readQueue) write(batcher newsdesk.ReadBatcher, batch []newsdesk.ReadEvent) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if batcher != nil && len(batch) > 1 {
+		if err := batcher.RecordReads(ctx, batch); err != nil {
+			q.log.Warn("record reads", "events", len(batch), "err", err)
+			return
+		}
+		if q.obs != nil {
+			for range batch {
+				q.obs.ReaderEvent()
+			}
+		}
+		return
+	}
+	for _, e := range batch {
 		if err := q.store.RecordRead(ctx, e); err != nil {
 			// The reader's id is deliberately left out of the log.
 			q.log.Warn("record read", "article_id", e.ArticleID, "err", err)
 		} else if q.obs != nil {
 			q.obs.ReaderEvent()
 		}
-		cancel()
-		q.pending.Done()
 	}
 }
 

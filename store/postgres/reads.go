@@ -39,6 +39,34 @@ func (db *DB) RecordRead(ctx context.Context, e newsdesk.ReadEvent) error {
 	return nil
 }
 
+// RecordReads stores many views in one transaction, committed without
+// waiting for the WAL like RecordRead.
+func (db *DB) RecordReads(ctx context.Context, events []newsdesk.ReadEvent) error {
+	now := db.now()
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+		for _, e := range events {
+			if e.ReaderID == "" || e.ArticleID == 0 {
+				continue
+			}
+			if e.At.IsZero() {
+				e.At = now
+			}
+			b.Queue(`INSERT INTO read_events (reader_id, article_id, at) VALUES ($1, $2, $3)
+				ON CONFLICT (reader_id, article_id) DO UPDATE SET at = excluded.at WHERE read_events.at < excluded.at`,
+				e.ReaderID, e.ArticleID, e.At.UTC())
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("record %d reads: %w", len(events), err)
+	}
+	return nil
+}
+
+var _ newsdesk.ReadBatcher = (*DB)(nil)
+
 func collectReads(rows pgx.Rows) ([]newsdesk.ReadEvent, error) {
 	defer rows.Close()
 	var out []newsdesk.ReadEvent

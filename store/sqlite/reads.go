@@ -26,6 +26,37 @@ func (db *DB) RecordRead(ctx context.Context, e newsdesk.ReadEvent) error {
 	return nil
 }
 
+// RecordReads stores many views in one transaction.
+func (db *DB) RecordReads(ctx context.Context, events []newsdesk.ReadEvent) error {
+	now := db.now()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO read_events (reader_id, article_id, at) VALUES (?, ?, ?)
+			ON CONFLICT (reader_id, article_id) DO UPDATE SET at = max(at, excluded.at)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, e := range events {
+			if e.ReaderID == "" || e.ArticleID == 0 {
+				continue
+			}
+			if e.At.IsZero() {
+				e.At = now
+			}
+			if _, err := st.ExecContext(ctx, e.ReaderID, e.ArticleID, tm(e.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record %d reads: %w", len(events), err)
+	}
+	return nil
+}
+
+var _ newsdesk.ReadBatcher = (*DB)(nil)
+
 // ReadHistory returns a reader's views, newest first.
 func (db *DB) ReadHistory(ctx context.Context, readerID string, limit int) ([]newsdesk.ReadEvent, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT article_id, at FROM read_events WHERE reader_id = ?

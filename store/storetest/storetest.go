@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"MoveAndSplit", testMoveAndSplit},
 		{"Picks", testPicks},
 		{"Reads", testReads},
+		{"RecordReads", testRecordReads},
 		{"CoRead", testCoRead},
 		{"SearchRanking", testSearchRanking},
 		{"SearchPhrase", testSearchPhrase},
