@@ -3,11 +3,13 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"newsdesk"
+	"newsdesk/logging"
 )
 
 // SourceLeaser hands out due sources so that each is fetched by one worker.
@@ -28,6 +30,7 @@ type Scheduler struct {
 	Now      func() time.Time
 
 	running atomic.Bool
+	jobs    atomic.Int64
 	lastRun atomic.Int64 // unix nanos of the last completed pass
 }
 
@@ -166,6 +169,8 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done int, src *ne
 
 func (s *Scheduler) runOne(ctx context.Context, src *newsdesk.Source) (*Result, error) {
 	defer s.release(ctx, src)
+	// Every log line of this run carries the job's id and the source's.
+	ctx = logging.WithJobID(ctx, strconv.FormatInt(s.jobs.Add(1), 36)+"-"+strconv.FormatInt(src.ID, 10))
 	started := time.Now()
 	res, err := s.Pipeline.RunSource(ctx, src)
 	log := s.logger().With(slog.Int64("source_id", src.ID), slog.Duration("took", time.Since(started)))
