@@ -869,6 +869,7 @@ func (c *Clusterer) AddLang(id, storyID int64, v Vector, lang string, at time.Ti
 }
 
 func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) {
+	lang = strings.Clone(lang) // kept: must not pin the document it came from
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.docs[id]; old != nil {
@@ -894,7 +895,9 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 		w := v[k]
 		t := c.terms[k]
 		if t == nil {
-			t = &term{key: k, field: uint8(fieldOf(k)), ascii: isASCII(k)}
+			// A copy: the key may share memory with the article's text, and
+			// through it with a whole fetched feed document.
+			t = &term{key: strings.Clone(k), field: uint8(fieldOf(k)), ascii: isASCII(k)}
 			c.terms[k] = t
 		}
 		t.df++
