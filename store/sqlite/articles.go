@@ -86,7 +86,7 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 }
 
 // byFingerprint selects the published articles with a fingerprint. The
-// repeated "<> ''" lets SQLite use the partial fingerprint index, and the
+// repeated "<> ”" lets SQLite use the partial fingerprint index, and the
 // unary + keeps it off the status index: without both, every ingested
 // article would read every published one.
 const byFingerprint = `
