@@ -86,9 +86,9 @@ func (db *DB) Article(ctx context.Context, id int64) (*newsdesk.Article, error) 
 }
 
 // byFingerprint selects the published articles with a fingerprint. The
-// repeated "<> ”" lets SQLite use the partial fingerprint index, and the
-// unary + keeps it off the status index: without both, every ingested
-// article would read every published one.
+// repeated test against the empty string lets SQLite use the partial
+// fingerprint index, and the unary + keeps it off the status index:
+// without both, every ingested article would read every published one.
 const byFingerprint = `
 		WHERE a.fingerprint = ? AND a.fingerprint <> '' AND +a.status = 'published' ORDER BY a.published_at, a.id`
 
