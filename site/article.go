@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"html"
 	"html/template"
 	"net/http"
 	"slices"
@@ -38,8 +39,11 @@ type articlePage struct {
 	Licence  newsdesk.Licence
 	Updated  bool
 	Dateline string
-	Coverage *coverage
-	Related  []*newsdesk.Article
+	// LeadImage is false when the body already shows the lead image (many
+	// pages open their text with it): it is not shown twice.
+	LeadImage bool
+	Coverage  *coverage
+	Related   []*newsdesk.Article
 }
 
 type coverage struct {
@@ -303,6 +307,8 @@ func licenceOf(a *newsdesk.Article) newsdesk.Licence {
 func (h *Handler) articleData(ctx context.Context, a *newsdesk.Article) (*articlePage, error) {
 	path := a.Path()
 	p := &articlePage{page: h.basePage(ctx, a.Headline, path), Article: a, Licence: licenceOf(a)}
+	p.LeadImage = a.ImageURL != "" && p.Licence != newsdesk.LicenceHeadline &&
+		!strings.Contains(a.Body, `src="`+html.EscapeString(a.ImageURL)+`"`)
 	p.Updated = !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(a.PublishedAt) >= time.Minute
 	if p.Licence != newsdesk.LicenceHeadline {
 		p.Description = web.Excerpt(40, a.Lede)
