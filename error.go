@@ -8,6 +8,7 @@ package newsdesk
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. They are classified once, where the error is made, and mapped
@@ -59,4 +60,24 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// HTTPStatus maps an error code to the HTTP status every handler answers
+// with: the one place codes become statuses. "" (no error) is 200.
+func HTTPStatus(code string) int {
+	switch code {
+	case "":
+		return http.StatusOK
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case EINVALID:
+		return http.StatusBadRequest
+	case ECONFLICT:
+		return http.StatusConflict
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
 }

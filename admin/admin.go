@@ -378,22 +378,8 @@ func (h *Handler) session(r *http.Request) (*reqCtx, error) {
 	return &reqCtx{user: u, sess: sess, token: ck.Value}, nil
 }
 
-// status maps an error code to an HTTP status.
-func status(code string) int {
-	switch code {
-	case newsdesk.ENOTFOUND:
-		return http.StatusNotFound
-	case newsdesk.EINVALID:
-		return http.StatusBadRequest
-	case newsdesk.ECONFLICT:
-		return http.StatusConflict
-	case newsdesk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case newsdesk.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
+// status maps an error code to an HTTP status (newsdesk.HTTPStatus).
+func status(code string) int { return newsdesk.HTTPStatus(code) }
 
 type errorData struct {
 	Heading string

@@ -240,23 +240,7 @@ func (h *Handler) authenticate(r *http.Request) (*caller, error) {
 
 // Status maps a newsdesk error code to an HTTP status: the one place the
 // API does so.
-func Status(code string) int {
-	switch code {
-	case "":
-		return http.StatusOK
-	case newsdesk.ENOTFOUND:
-		return http.StatusNotFound
-	case newsdesk.EINVALID:
-		return http.StatusBadRequest
-	case newsdesk.ECONFLICT:
-		return http.StatusConflict
-	case newsdesk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case newsdesk.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
+func Status(code string) int { return newsdesk.HTTPStatus(code) }
 
 // errorBody is every error response: {"error": {"code", "message"}}.
 type errorBody struct {

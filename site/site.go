@@ -241,22 +241,8 @@ func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
 	h.fail(w, r, newsdesk.Errorf(newsdesk.ENOTFOUND, "There is no page at this address."))
 }
 
-// status maps an error code to an HTTP status, once for the whole site.
-func status(code string) int {
-	switch code {
-	case newsdesk.ENOTFOUND:
-		return http.StatusNotFound
-	case newsdesk.EINVALID:
-		return http.StatusBadRequest
-	case newsdesk.ECONFLICT:
-		return http.StatusConflict
-	case newsdesk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case newsdesk.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
+// status maps an error code to an HTTP status (newsdesk.HTTPStatus).
+func status(code string) int { return newsdesk.HTTPStatus(code) }
 
 type errorPage struct {
 	page
