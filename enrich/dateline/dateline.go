@@ -296,7 +296,10 @@ func isPlace(s string) bool {
 			}
 		default: // a script without case: Persian, Arabic, Hebrew
 		}
-		for _, c := range w {
+		for i, c := range w {
+			if c == '/' && i > 0 && i < len(w)-1 { // two datelines in one: "VIENNA/TEHRAN"
+				continue
+			}
 			if !unicode.IsLetter(c) && !unicode.IsMark(c) && !strings.ContainsRune(".'’-\u200c", c) {
 				return false
 			}
@@ -329,6 +332,10 @@ func isUpperWords(s string) bool {
 // isAgency reports whether s can be an agency name: one to four words,
 // the first capitalised or in a script without case.
 func isAgency(s string) bool {
+	// "Kabul Dispatch via Gulf Wire": a report relayed by another agency.
+	if a, b, ok := strings.Cut(s, " via "); ok {
+		return isAgency(a) && isAgency(b)
+	}
 	words := strings.Fields(s)
 	if len(words) == 0 || len(words) > 4 || len(s) > 40 {
 		return false
@@ -366,7 +373,7 @@ func titleCase(s string) string {
 		} else {
 			b.WriteRune(unicode.ToLower(r))
 		}
-		start = r == ' ' || r == '-' || r == '.' || r == '\''
+		start = r == ' ' || r == '-' || r == '.' || r == '\'' || r == '/'
 	}
 	out := b.String()
 	for _, j := range []string{"Al-", "El-", " Of ", " De ", " La "} {
