@@ -64,6 +64,13 @@ func explainArticle(ctx context.Context, w io.Writer, st newsdesk.Store, e *enri
 		a.Sections = nil
 	}
 	a.Entities = nil
+	// The indexes were warmed with this very article: take it out, so that
+	// it is not found as its own near-copy or story.
+	for _, step := range e.Steps {
+		if f, ok := step.(interface{ Forget(int64) }); ok {
+			f.Forget(id)
+		}
+	}
 	ex, err := e.Explain(ctx, &a)
 	if err != nil {
 		return fmt.Errorf("enrich: explain article %d: %w", id, err)

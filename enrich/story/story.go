@@ -1060,3 +1060,15 @@ func (c *Clusterer) Warm(ctx context.Context, store newsdesk.ArticleStore, since
 	c.log.Info("story index warmed", "articles", n, "stories", c.Stats().Stories)
 	return nil
 }
+
+// Forget takes an article out of the index, so that explaining how it
+// would be clustered does not compare it with itself. Its story keeps the
+// other members.
+func (c *Clusterer) Forget(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := c.docs[id]; d != nil && !d.gone {
+		c.remove(d)
+		delete(c.docs, id)
+	}
+}

@@ -145,3 +145,22 @@ func BenchmarkEnrich1M(b *testing.B) {
 	}
 	benchmarkEnrich(b, 1_000_000)
 }
+
+// After Forget, an article no longer finds itself in the index.
+func TestForget(t *testing.T) {
+	c := New(Options{})
+	at := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	a := &newsdesk.Article{ID: 1, StoryID: 10, Headline: "Earthquake of magnitude 6.1 strikes eastern Peru",
+		Text: "An earthquake of magnitude 6.1 struck eastern Peru on Sunday, damaging houses in several villages.", PublishedAt: at}
+	c.Stored(context.Background(), []*newsdesk.Article{a})
+	again := *a
+	again.StoryID = 0
+	if err := c.Enrich(context.Background(), &again, nil); err != nil || again.StoryID != 10 {
+		t.Fatalf("before Forget the article joins its own story: %d, %v", again.StoryID, err)
+	}
+	c.Forget(1)
+	again.StoryID = 0
+	if err := c.Enrich(context.Background(), &again, nil); err != nil || again.StoryID != 0 {
+		t.Errorf("after Forget the article still finds story %d", again.StoryID)
+	}
+}
