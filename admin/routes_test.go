@@ -46,11 +46,11 @@ func writes(x ids) map[string]write {
 				}
 			}},
 		"/admin/sources/{id}": {path: "/admin/sources/" + id(x.Source), action: "source.update",
-			form: url.Values{"name": {"Gulf Wire Service"}, "kind": {"feed"}, "url": {"https://gulfwire.example/feed"}, "licence": {"headline"}, "extract": {"1"}},
+			form: url.Values{"name": {"Gulf Wire Service"}, "kind": {"feed"}, "url": {"https://gulfwire.example/feed"}, "licence": {"headline"}, "extract": {"1"}, "no_page_fetch": {"1"}},
 			check: func(t *testing.T, e *env) {
 				s, err := e.st.Source(t.Context(), x.Source)
 				get(t, err)
-				if s.Name != "Gulf Wire Service" || s.Licence != newsdesk.LicenceHeadline || !s.Extract {
+				if s.Name != "Gulf Wire Service" || s.Licence != newsdesk.LicenceHeadline || !s.Extract || !s.NoPageFetch {
 					t.Errorf("source = %+v", s)
 				}
 			}},

@@ -37,11 +37,14 @@ type sourceForm struct {
 	Extract  bool
 	Paused   bool
 	Interval int // minutes
+	// NoPageFetch: never fetch the source's article pages.
+	NoPageFetch bool
 }
 
 func formOf(s *newsdesk.Source) sourceForm {
 	return sourceForm{ID: s.ID, Name: s.Name, Kind: string(s.Kind), URL: s.URL, SiteURL: s.SiteURL, Language: s.Language,
-		Licence: string(s.Licence), Extract: s.Extract, Paused: s.Paused, Interval: int(s.Interval / time.Minute)}
+		Licence: string(s.Licence), Extract: s.Extract, Paused: s.Paused, Interval: int(s.Interval / time.Minute),
+		NoPageFetch: s.NoPageFetch}
 }
 
 func (h *Handler) sourcesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -94,6 +97,7 @@ func readSource(r *http.Request, s *newsdesk.Source) error {
 	s.Licence = newsdesk.Licence(r.PostForm.Get("licence"))
 	s.Extract = r.PostForm.Get("extract") != ""
 	s.Paused = r.PostForm.Get("paused") != ""
+	s.NoPageFetch = r.PostForm.Get("no_page_fetch") != ""
 	for _, u := range []string{s.URL, s.SiteURL} {
 		if u == "" {
 			continue
