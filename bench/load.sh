@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Load while ingesting: wrk at 256 connections against the demo site, once
+# while it is idle and once while the same process ingests the feedserver
+# corpus (500 feeds × 50 items by default) that an editor has just added.
+# Prints a Markdown table: requests/s, latency, errors and non-2xx answers
+# in each phase, and how much was ingested during the loaded window.
+#
+#   bench/load.sh
+#   DURATION=30s FEEDS=200 bench/load.sh
+#
+# Readers ask for a mix of pages (wrk script below): the home page, three
+# sections and eight articles, as anonymous readers with Global Privacy
+# Control off and no cookie, so that each view is recorded. Every stored
+# batch invalidates the page cache, so during ingest pages are rendered
+# again and again: that is the cost this measures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+DURATION=${DURATION:-60s}
+CONNS=${CONNS:-256}
+THREADS=${THREADS:-2}
+FEEDS=${FEEDS:-500}
+ITEMS=${ITEMS:-50}
+WORKERS=${WORKERS:-4}
+EXTRACT=${EXTRACT:---extract}   # EXTRACT= for feed text only
+FEEDSERVER_SRC=${FEEDSERVER_SRC:-../shared/tools/feedserver}
+WORK=$(mktemp -d /tmp/newsdesk-load-bench.XXXXXX)
+ND_PID= FS_PID=
+cleanup() {
+  local rc=$?
+  [ -n "$ND_PID" ] && kill "$ND_PID" 2>/dev/null && wait "$ND_PID" 2>/dev/null || true
+  [ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null && wait "$FS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
+go build -o "$WORK/newsdesk" ./cmd/newsdesk
+cp -r "$FEEDSERVER_SRC" "$WORK/feedserver-src"
+chmod -R u+w "$WORK/feedserver-src"
+(cd "$WORK/feedserver-src" && GOFLAGS=-mod=mod go build -o "$WORK/feedserver" .)
+FS_PORT=$(free_port)
+"$WORK/feedserver" -addr "127.0.0.1:$FS_PORT" -feeds "$FEEDS" -items "$ITEMS" -seed 1 >"$WORK/feedserver.log" 2>&1 &
+FS_PID=$!
+FS="http://127.0.0.1:$FS_PORT"
+wait_http "$FS/_stats" 60 || { cat "$WORK/feedserver.log"; exit 1; }
+curl -fsS -o "$WORK/opml.xml" "$FS/opml.xml"
+
+DB="$WORK/nd.db"
+ND_PORT=$(free_port)
+while [ "$ND_PORT" = "$FS_PORT" ]; do ND_PORT=$(free_port); done
+# The scheduler looks for due sources every 30 s (its default tick).
+"$WORK/newsdesk" serve --demo --db "$DB" --addr "127.0.0.1:$ND_PORT" --log-level warn \
+  --workers "$WORKERS" --allow-private 127.0.0.0/8 --per-host-interval=-1ns --per-host-concurrency 8 \
+  >"$WORK/serve.log" 2>&1 &
+ND_PID=$!
+ND="http://127.0.0.1:$ND_PORT"
+wait_http "$ND/readyz" 180 || { cat "$WORK/serve.log"; exit 1; }
+
+curl -fsS -o "$WORK/home.html" "$ND/"
+{
+  echo "/"
+  grep -o 'href="/section/[^"]*"' "$WORK/home.html" | sed 's/href="//;s/"$//' | sort -u | head -n 3
+  grep -o 'href="/article/[0-9]*/[^"]*"' "$WORK/home.html" | sed 's/href="//;s/"$//' | sort -u | head -n 8
+} >"$WORK/paths"
+[ "$(wc -l <"$WORK/paths")" -ge 5 ] || { echo "too few links on the home page" >&2; exit 1; }
+{
+  echo 'local paths = {'
+  sed 's/.*/  "&",/' "$WORK/paths"
+  echo '}'
+  cat <<'LUA'
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+-- wrk counts only socket errors and non-2xx/3xx as errors; count every
+-- status that is not 200 or 304 here, so a 3xx would not hide either.
+local bad = 0
+response = function(status, headers, body)
+  if status ~= 200 and status ~= 304 then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT rps=%.0f p50=%.2f p99=%.2f requests=%d connect=%d read=%d write=%d timeout=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests, e.connect, e.read, e.write, e.timeout, e.status))
+end
+LUA
+} >"$WORK/mix.lua"
+
+articles() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from articles").fetchone()[0])' "$DB"; }
+stat() { curl -fsS "$FS/_stats" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$'; }
+
+# phase NAME prints one table row from a wrk run of $DURATION.
+phase() {
+  local name=$1 before after load out
+  before=$(articles)
+  load=$(load1)
+  out=$(wrk -t"$THREADS" -c"$CONNS" --latency -d"$DURATION" -s "$WORK/mix.lua" "$ND" 2>&1 | grep '^RESULT' || true)
+  after=$(articles)
+  [ -n "$out" ] || { echo "wrk gave no result" >&2; exit 1; }
+  # shellcheck disable=SC2086
+  local $(echo "${out#RESULT }")
+  echo "| $name | $rps | $p50 | $p99 | $requests | $((connect + read + write + timeout)) | $non2xx | $((after - before)) | $load |"
+}
+
+machine
+echo "feedserver -feeds $FEEDS -items $ITEMS -seed 1; newsdesk serve --demo --workers $WORKERS; sources imported ${EXTRACT:-(feed text)}"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION over $(wc -l <"$WORK/paths") pages (home, sections, articles)"
+echo
+echo "| phase | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx | articles stored during the run | load1 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+wrk -t"$THREADS" -c"$CONNS" -d3s -s "$WORK/mix.lua" "$ND" >/dev/null 2>&1   # warm-up
+phase idle
+# An editor adds the feed corpus while readers keep reading; wait for the
+# scheduler's next pass to start fetching it.
+# shellcheck disable=SC2086
+"$WORK/newsdesk" sources import --db "$DB" $EXTRACT "$WORK/opml.xml" >/dev/null 2>&1
+curl -fsS -o /dev/null "$FS/_stats?reset=1"
+for _ in $(seq 1 200); do [ "$(stat feed_200)" -gt 0 ] && break; sleep 0.2; done
+phase ingesting
+echo
+echo "feeds fetched by the end: $(stat feed_200) of $FEEDS; article pages: $(stat article_200); articles in the database: $(articles)"
+echo "newsdesk peak RSS: $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$ND_PID/status)"
+grep -c '"level":"ERROR"' "$WORK/serve.log" | sed 's/^/errors logged by newsdesk: /' || true
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
