@@ -4,12 +4,12 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 # bench/results/ (see BENCHMARKS.md for what they measure and the goals).
 
-.PHONY: test bench bench-serve bench-ingest bench-scale
+.PHONY: test bench bench-serve bench-ingest bench-scale bench-load
 
 test:
 	go test ./...
 
-bench: bench-serve bench-ingest bench-scale
+bench: bench-serve bench-ingest bench-scale bench-load
 
 bench/results:
 	mkdir -p bench/results
@@ -22,3 +22,6 @@ bench-ingest: | bench/results
 
 bench-scale: | bench/results
 	bench/scale.sh | tee bench/results/scale.md
+
+bench-load: | bench/results
+	bench/load.sh | tee bench/results/load.md
