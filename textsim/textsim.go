@@ -7,6 +7,7 @@ package textsim
 import (
 	"math/bits"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,39 +17,78 @@ import (
 // apostrophe inside a word is dropped with a possessive "s" after it
 // ("Fed's" → "fed"), otherwise it joins the halves ("don't" → "dont").
 // Combining marks stay with their word.
+//
+// The words are cut from one lower-cased copy of s, so that splitting a
+// text costs a few allocations whatever its length.
 func Words(s string) []string {
-	words := make([]string, 0, len(s)/6+1)
-	var b strings.Builder
+	buf := make([]byte, 0, len(s))
+	ends := make([]int32, 0, len(s)/6+1) // end of each word in buf
+	start := 0                           // where the current word began in buf
 	flush := func() {
-		if b.Len() > 0 {
-			words = append(words, b.String())
-			b.Reset()
+		if len(buf) > start {
+			ends = append(ends, int32(len(buf)))
+			start = len(buf)
 		}
 	}
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				buf = append(buf, c+'a'-'A')
+			case c == '\'' && len(buf) > start:
+				if possessive(s, i) {
+					i++
+					flush()
+				}
+			default:
+				flush()
+			}
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-		case unicode.Is(unicode.Mn, r) && b.Len() > 0:
-			b.WriteRune(r)
-		case (r == '\'' || r == '’') && b.Len() > 0:
-			// Possessive: skip "'s" when the s ends the word.
-			next, m := utf8.DecodeRuneInString(s[i:])
-			if next == 's' || next == 'S' {
-				after, _ := utf8.DecodeRuneInString(s[i+m:])
-				if i+m >= len(s) || !(unicode.IsLetter(after) || unicode.IsDigit(after)) {
-					i += m
-					flush()
-				}
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r) && len(buf) > start:
+			buf = utf8.AppendRune(buf, r)
+		case r == '’' && len(buf) > start:
+			if possessive(s, i) {
+				i++
+				flush()
 			}
 		default:
 			flush()
 		}
 	}
 	flush()
+	all := string(buf)
+	words := make([]string, len(ends))
+	from := int32(0)
+	for k, e := range ends {
+		words[k] = all[from:e]
+		from = e
+	}
 	return words
+}
+
+// possessive reports whether s[i:] starts with an "s" that ends a word
+// (the "s" of "Fed's"), i being just past an apostrophe.
+func possessive(s string, i int) bool {
+	if i >= len(s) || (s[i] != 's' && s[i] != 'S') {
+		return false
+	}
+	if i+1 >= len(s) {
+		return true
+	}
+	if c := s[i+1]; c < utf8.RuneSelf {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+	}
+	after, _ := utf8.DecodeRuneInString(s[i+1:])
+	return !(unicode.IsLetter(after) || unicode.IsDigit(after))
 }
 
 // stopwords are English function words and newsroom boilerplate that say
@@ -227,67 +267,50 @@ func Mix(x uint64) uint64 {
 // Shingles returns the set of hashes of every k consecutive words (all
 // words when there are fewer than k), sorted and without repeats.
 func Shingles(words []string, k int) []uint64 {
-	if len(words) == 0 {
+	return ShingleHashes(WordHashes(words), k)
+}
+
+// WordHashes returns the hash of each word, in order: the hash of a
+// one-word shingle. ShingleHashes makes longer shingles from them, so that
+// each word of a text is hashed once however many shingle sets are made.
+func WordHashes(words []string) []uint64 {
+	hs := make([]uint64, len(words))
+	for i, w := range words {
+		hs[i] = Hash(w)
+	}
+	return hs
+}
+
+// ShingleHashes is Shingles over the words' hashes (from WordHashes): the
+// sorted set of the hashes of every k consecutive words. The hash of a
+// shingle of one word is the word's hash; that of a longer shingle
+// combines its words' hashes in order, so "a b c" and "c b a" differ.
+func ShingleHashes(wordHashes []uint64, k int) []uint64 {
+	n := len(wordHashes)
+	if n == 0 {
 		return nil
 	}
 	if k < 1 {
 		k = 1
 	}
-	if len(words) < k {
-		k = len(words)
+	if n < k {
+		k = n
 	}
-	set := make(map[uint64]struct{}, len(words))
-	var b strings.Builder
-	for i := 0; i+k <= len(words); i++ {
-		b.Reset()
-		for j := i; j < i+k; j++ {
-			b.WriteString(words[j])
-			b.WriteByte(' ')
-		}
-		set[Hash(b.String())] = struct{}{}
-	}
-	out := make([]uint64, 0, len(set))
-	for h := range set {
-		out = append(out, h)
-	}
-	sortU64(out)
-	return out
-}
-
-func sortU64(a []uint64) {
-	// Insertion sort for short sets, otherwise a heap sort: no allocation.
-	if len(a) < 32 {
-		for i := 1; i < len(a); i++ {
-			for j := i; j > 0 && a[j] < a[j-1]; j-- {
-				a[j], a[j-1] = a[j-1], a[j]
+	out := make([]uint64, 0, n-k+1)
+	if k == 1 {
+		out = append(out, wordHashes...)
+	} else {
+		for i := 0; i+k <= n; i++ {
+			h := uint64(k)
+			for _, w := range wordHashes[i : i+k] {
+				h = (h ^ w) * 0x9fb21c651e98df25
+				h ^= h >> 29
 			}
-		}
-		return
-	}
-	n := len(a)
-	down := func(i, n int) {
-		for {
-			c := 2*i + 1
-			if c >= n {
-				return
-			}
-			if c+1 < n && a[c+1] > a[c] {
-				c++
-			}
-			if a[i] >= a[c] {
-				return
-			}
-			a[i], a[c] = a[c], a[i]
-			i = c
+			out = append(out, Mix(h))
 		}
 	}
-	for i := n/2 - 1; i >= 0; i-- {
-		down(i, n)
-	}
-	for i := n - 1; i > 0; i-- {
-		a[0], a[i] = a[i], a[0]
-		down(0, i)
-	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Jaccard is |a∩b| / |a∪b| of two sorted sets; 0 when both are empty.
@@ -315,19 +338,37 @@ func Jaccard(a, b []uint64) float64 {
 // bit i is set when most features have bit i set. Near-identical texts
 // have hashes a few bits apart.
 func SimHash(features []uint64) uint64 {
-	var v [64]int
-	for _, f := range features {
-		for i := 0; i < 64; i++ {
-			if f&(1<<i) != 0 {
-				v[i]++
-			} else {
-				v[i]--
+	// Bit i of every feature is counted in byte lane i/8 of lanes[i%8]: eight
+	// additions count all 64 bits of a feature. A lane holds at most 255, so
+	// the lanes are emptied into counts every 255 features.
+	var counts [64]int
+	var lanes [8]uint64
+	const ones = 0x0101010101010101
+	flush := func() {
+		for j, l := range lanes {
+			for b := 0; b < 8; b++ {
+				counts[b*8+j] += int(l >> (8 * b) & 0xff)
 			}
 		}
+		lanes = [8]uint64{}
 	}
+	for n, f := range features {
+		if n > 0 && n%255 == 0 {
+			flush()
+		}
+		lanes[0] += f & ones
+		lanes[1] += f >> 1 & ones
+		lanes[2] += f >> 2 & ones
+		lanes[3] += f >> 3 & ones
+		lanes[4] += f >> 4 & ones
+		lanes[5] += f >> 5 & ones
+		lanes[6] += f >> 6 & ones
+		lanes[7] += f >> 7 & ones
+	}
+	flush()
 	var h uint64
-	for i := 0; i < 64; i++ {
-		if v[i] > 0 {
+	for i, c := range counts {
+		if 2*c > len(features) {
 			h |= 1 << i
 		}
 	}
@@ -337,18 +378,31 @@ func SimHash(features []uint64) uint64 {
 // Hamming is the number of bits in which a and b differ.
 func Hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-// MinHash returns a k-value MinHash signature of a set of feature hashes:
-// value i is the least of h_i over the set, h_i being Mix keyed by i. The
-// share of equal values of two signatures estimates the Jaccard index of
-// the sets. An empty set has a signature of all ones.
+// MinHash returns a k-value MinHash signature of a set of feature hashes
+// (uniform 64-bit hashes, as Hash gives): value i is the least of h_i over
+// the set, h_i(f) being the high half of a_i·f + b_i with a fixed random odd
+// a_i and random b_i (multiply-shift hashing, one multiplication per value).
+// The share of equal values of two signatures estimates the Jaccard index
+// of the sets. An empty set has a signature of all ones.
 func MinHash(features []uint64, k int) []uint32 {
 	sig := make([]uint32, k)
 	for i := range sig {
 		sig[i] = ^uint32(0)
 	}
+	if k <= len(minhashA) {
+		for i := range sig {
+			a, b, m := minhashA[i], minhashB[i], uint64(sig[i])
+			for _, f := range features {
+				m = min(m, (f*a+b)>>32)
+			}
+			sig[i] = uint32(m)
+		}
+		return sig
+	}
 	for _, f := range features {
 		for i := range sig {
-			if h := uint32(Mix(f^minhashKeys[i%len(minhashKeys)]+uint64(i)) >> 32); h < sig[i] {
+			a, b := minhashParams(i)
+			if h := uint32((f*a + b) >> 32); h < sig[i] {
 				sig[i] = h
 			}
 		}
@@ -356,9 +410,18 @@ func MinHash(features []uint64, k int) []uint32 {
 	return sig
 }
 
-var minhashKeys = [...]uint64{
-	0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9, 0xd6e8feb86659fd93,
-	0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53, 0x2545f4914f6cdd1d, 0x94d049bb133111eb,
+// minhashA and minhashB are the multipliers and offsets of the first 128
+// MinHash values.
+var minhashA, minhashB = func() (a, b [128]uint64) {
+	for i := range a {
+		a[i], b[i] = minhashParams(i)
+	}
+	return a, b
+}()
+
+// minhashParams returns the odd multiplier and the offset of MinHash value i.
+func minhashParams(i int) (a, b uint64) {
+	return Mix(uint64(2*i)+0x9e3779b97f4a7c15) | 1, Mix(uint64(2*i+1) + 0x9e3779b97f4a7c15)
 }
 
 // EstimateJaccard is the share of equal values of two MinHash signatures of

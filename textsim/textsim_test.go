@@ -1,9 +1,14 @@
 package textsim
 
 import (
+	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestTokens(t *testing.T) {
@@ -124,5 +129,196 @@ func TestSlugWordsMin(t *testing.T) {
 	}
 	if got, want := SlugWords("https://x.example/a/fed-risks-falling-behind-294430.html"), []string{"fed", "risks", "falling", "behind"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("SlugWords = %q, want %q", got, want)
+	}
+}
+
+// wordsRef is Words written plainly, one strings.Builder per word: the
+// specification Words is checked against.
+func wordsRef(s string) []string {
+	words := []string{}
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r) && b.Len() > 0:
+			b.WriteRune(r)
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			next, m := utf8.DecodeRuneInString(s[i:])
+			if next == 's' || next == 'S' {
+				after, _ := utf8.DecodeRuneInString(s[i+m:])
+				if i+m >= len(s) || !(unicode.IsLetter(after) || unicode.IsDigit(after)) {
+					i += m
+					flush()
+				}
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Fed's Plosser: taper, then STOP.", []string{"fed", "plosser", "taper", "then", "stop"}},
+		{"McDonald’s don't it's's", []string{"mcdonald", "dont", "it", "s"}},
+		{"Ⱥ İstanbul Café déjà-vu naïve", []string{"ⱥ", "istanbul", "café", "déjà", "vu", "naïve"}},
+		{"'s ’ s' x'", []string{"s", "s", "x"}},
+		{"", []string{}},
+	}
+	for _, tt := range tests {
+		if got := Words(tt.in); !reflect.DeepEqual(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+			t.Errorf("Words(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got, want := Words(tt.in), wordsRef(tt.in); !reflect.DeepEqual(got, want) {
+			t.Errorf("Words(%q) = %q, reference %q", tt.in, got, want)
+		}
+	}
+}
+
+func FuzzWords(f *testing.F) {
+	f.Add("Fed's Plosser: taper, then STOP. McDonald’s don't it's's Ⱥ İstanbul \xff's")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Words(s), wordsRef(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Words(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}
+
+// simHashRef is SimHash one bit at a time.
+func simHashRef(features []uint64) uint64 {
+	var v [64]int
+	for _, f := range features {
+		for i := 0; i < 64; i++ {
+			if f&(1<<i) != 0 {
+				v[i]++
+			} else {
+				v[i]--
+			}
+		}
+	}
+	var h uint64
+	for i := 0; i < 64; i++ {
+		if v[i] > 0 {
+			h |= 1 << i
+		}
+	}
+	return h
+}
+
+func TestSimHash(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 254, 255, 256, 600, 1000} {
+		fs := make([]uint64, n)
+		for i := range fs {
+			fs[i] = Mix(uint64(i) * 77)
+			if i%3 == 0 {
+				fs[i] |= 0xf0f0 // a bias, so that some bits are set in most features
+			}
+		}
+		if got, want := SimHash(fs), simHashRef(fs); got != want {
+			t.Errorf("SimHash of %d features = %x, want %x", n, got, want)
+		}
+	}
+}
+
+func TestShingles(t *testing.T) {
+	words := Words("the cat sat on the mat the cat sat")
+	one := Shingles(words, 1)
+	if len(one) != 5 || !slices.IsSorted(one) {
+		t.Errorf("Shingles(k=1) = %d hashes, want 5 sorted", len(one))
+	}
+	three := Shingles(words, 3)
+	if len(three) != 6 || !slices.IsSorted(three) {
+		t.Errorf("Shingles(k=3) = %d hashes, want 6 sorted", len(three))
+	}
+	if a, b := Shingles([]string{"a", "b", "c"}, 3), Shingles([]string{"c", "b", "a"}, 3); slices.Equal(a, b) {
+		t.Error("word order does not change a shingle's hash")
+	}
+	if got := Shingles([]string{"a", "b"}, 3); len(got) != 1 {
+		t.Errorf("two words, k=3: %d shingles, want 1", len(got))
+	}
+	if got := Shingles(nil, 3); got != nil {
+		t.Errorf("no words: %v", got)
+	}
+}
+
+// TestMinHashEstimate: the share of equal MinHash values is close to the
+// Jaccard index of the sets, from disjoint to equal.
+func TestMinHashEstimate(t *testing.T) {
+	const n = 400
+	for _, shared := range []int{0, 50, 100, 200, 300, 400} {
+		var sumErr float64
+		const trials = 40
+		for trial := range trials {
+			a, b := make([]uint64, 0, n), make([]uint64, 0, n)
+			for i := range n {
+				x := Hash(fmt.Sprint(trial, "a", i))
+				a = append(a, x)
+				if i < shared {
+					b = append(b, x)
+				} else {
+					b = append(b, Hash(fmt.Sprint(trial, "b", i)))
+				}
+			}
+			want := float64(shared) / float64(2*n-shared)
+			got := EstimateJaccard(MinHash(a, 64), MinHash(b, 64))
+			sumErr += got - want
+			if math.Abs(got-want) > 0.25 {
+				t.Errorf("shared %d: estimate %.2f, Jaccard %.2f", shared, got, want)
+			}
+		}
+		if bias := sumErr / trials; math.Abs(bias) > 0.03 {
+			t.Errorf("shared %d: mean error %.3f", shared, bias)
+		}
+	}
+	if got := MinHash(nil, 4); !slices.Equal(got, []uint32{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}) {
+		t.Errorf("empty set: %x", got)
+	}
+	if a, b := MinHash([]uint64{1, 2, 3}, 200), MinHash([]uint64{1, 2, 3}, 200); !slices.Equal(a, b) {
+		t.Error("long signatures differ")
+	}
+}
+
+const benchText = `WASHINGTON (Reuters) - The Federal Reserve's Plosser said on Tuesday the central bank risks falling behind the curve on inflation if it does not start raising interest rates soon, as the U.S. economy gathers strength and unemployment falls faster than expected. "We're going to have to be more aggressive," he told reporters after a speech in Philadelphia, adding that the Fed's bond-buying programme, which is being tapered, should end by autumn. Markets expect the first rate rise in mid-2015.`
+
+func BenchmarkWords(b *testing.B) {
+	text := strings.Repeat(benchText+" ", 4)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Words(text)
+	}
+}
+
+func BenchmarkShingles(b *testing.B) {
+	words := Words(strings.Repeat(benchText+" ", 4))
+	for b.Loop() {
+		Shingles(words, 3)
+	}
+}
+
+func BenchmarkSimHash(b *testing.B) {
+	fs := Shingles(Words(strings.Repeat(benchText+" ", 4)), 3)
+	for b.Loop() {
+		SimHash(fs)
+	}
+}
+
+func BenchmarkMinHash(b *testing.B) {
+	fs := Shingles(Words(strings.Repeat(benchText+" ", 4)), 3)
+	for b.Loop() {
+		MinHash(fs, 64)
 	}
 }

@@ -19,8 +19,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -132,18 +130,15 @@ func Features(text string) []uint64 {
 }
 
 func features(words []string) []uint64 {
-	return featuresOf(words, textsim.Shingles(words, shingleK))
+	wh := textsim.WordHashes(words)
+	return featuresOf(wh, textsim.ShingleHashes(wh, shingleK))
 }
 
-// featuresOf is features with the 3-word shingles already made. Both
-// shingle sets come sorted and free of repeats, so their union is a merge.
-func featuresOf(words []string, shingles []uint64) []uint64 {
-	ones := textsim.Shingles(words, 1)
-	if !slices.IsSorted(ones) || !slices.IsSorted(shingles) {
-		f := append(ones, shingles...)
-		slices.Sort(f)
-		return slices.Compact(f)
-	}
+// featuresOf is features with the words hashed (textsim.WordHashes) and
+// the 3-word shingles made. Both shingle sets come sorted and free of
+// repeats, so their union is a merge.
+func featuresOf(wordHashes, shingles []uint64) []uint64 {
+	ones := textsim.ShingleHashes(wordHashes, 1)
 	out := make([]uint64, 0, len(ones)+len(shingles))
 	i, j := 0, 0
 	for i < len(ones) && j < len(shingles) {
@@ -161,8 +156,7 @@ func featuresOf(words []string, shingles []uint64) []uint64 {
 		}
 	}
 	out = append(out, ones[i:]...)
-	out = append(out, shingles[j:]...)
-	return slices.Compact(out)
+	return append(out, shingles[j:]...)
 }
 
 // Similarity is the resemblance of two texts in [0, 1]: the Jaccard index
@@ -189,7 +183,18 @@ func Fingerprint(a *newsdesk.Article) string {
 }
 
 func fingerprintWords(words []string) string {
-	h := sha256.Sum256([]byte(strings.Join(words, " ")))
+	n := len(words)
+	for _, w := range words {
+		n += len(w)
+	}
+	b := make([]byte, 0, n)
+	for i, w := range words {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:printSize])
 }
 
@@ -203,7 +208,8 @@ func SimHash(a *newsdesk.Article) uint64 {
 func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Explanation) error {
 	words := dedupText(a)
 	a.Fingerprint = fingerprintWords(words)
-	shingles := textsim.Shingles(words, shingleK)
+	wh := textsim.WordHashes(words)
+	shingles := textsim.ShingleHashes(wh, shingleK)
 	a.SimHash = textsim.SimHash(shingles)
 	if len(words) == 0 {
 		ex.Add(d.Name(), "no text to compare")
@@ -227,7 +233,7 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 			return nil
 		}
 	}
-	sig := textsim.MinHash(featuresOf(words, shingles), sigSize)
+	sig := textsim.MinHash(featuresOf(wh, shingles), sigSize)
 	d.remember(a, sig)
 	best, sim := d.nearest(a, sig)
 	if best == nil {
@@ -303,9 +309,10 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		if len(words) == 0 {
 			return
 		}
-		shingles := textsim.Shingles(words, shingleK)
+		wh := textsim.WordHashes(words)
+		shingles := textsim.ShingleHashes(wh, shingleK)
 		e.simhash = textsim.SimHash(shingles)
-		e.sig = textsim.MinHash(featuresOf(words, shingles), sigSize)
+		e.sig = textsim.MinHash(featuresOf(wh, shingles), sigSize)
 	}
 	e.keys = bandKeys(e.sig)
 	d.mu.Lock()
