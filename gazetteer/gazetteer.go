@@ -60,9 +60,13 @@ func (c *Country) Capital() string {
 // Term is one phrase of the gazetteer and the place it names.
 type Term struct {
 	Phrase string
-	Code   string // a country code for names, demonyms and cities; a region code for regions
-	Kind   Kind
-	Weak   bool // ambiguous on its own ("Georgia", "Jordan")
+	// Name is the place's English name: the phrase itself, or the name a
+	// variant or a Persian or Arabic phrase stands for ("Teheran" and
+	// "تهران" are "Tehran").
+	Name string
+	Code string // a country code for names, demonyms and cities; a region code for regions
+	Kind Kind
+	Weak bool // ambiguous on its own ("Georgia", "Jordan")
 }
 
 // Mention is a term found in text.
@@ -82,6 +86,7 @@ type Gazetteer struct {
 	byReuters map[string]*Country
 	areas     map[string]string // folded area name → country code
 	seen      map[string]bool   // folded phrase and code, while loading
+	cache     tokenCache
 }
 
 // New loads the embedded data. The data is part of the program, so New
@@ -112,7 +117,7 @@ func parse(places, regions, areas string) (*Gazetteer, error) {
 		if len(f) != 8 {
 			return nil, fmt.Errorf("parse places.tsv line %d: %d columns, want 8", n+1, len(f))
 		}
-		c := &Country{Code: f[0], Region: f[2], Demonyms: splitList(f[4]), Cities: splitList(f[5])}
+		c := &Country{Code: f[0], Region: f[2]}
 		if f[1] != "-" {
 			c.Reuters = f[1]
 		}
@@ -120,30 +125,55 @@ func parse(places, regions, areas string) (*Gazetteer, error) {
 		if len(names) == 0 {
 			return nil, fmt.Errorf("parse places.tsv line %d: no name", n+1)
 		}
-		c.Name = strings.TrimPrefix(names[0], "~")
-		c.Names = names
+		c.Name, _, _ = strings.Cut(strings.TrimPrefix(names[0], "~"), "=")
 		if _, dup := g.byCode[c.Code]; dup {
 			return nil, fmt.Errorf("parse places.tsv line %d: duplicate code %q", n+1, c.Code)
 		}
-		// Persian and Arabic columns mix names and cities; the first entries
-		// are the country's names, as in the English columns.
-		c.Persian, c.Arabic = splitList(f[6]), splitList(f[7])
+		// An entry "Teheran=Tehran" is a variant or translation of an
+		// English entry of its row, and takes that entry's name (and, in
+		// the Persian and Arabic columns, its kind). Persian and Arabic
+		// entries without one are names of the country.
+		type entry struct{ phrase, name string }
+		cols := [5][]entry{}
+		kinds := [5]Kind{KindName, KindDemonym, KindCity, KindName, KindName}
+		english := map[string]Kind{}
+		for i, list := range [][]string{names, splitList(f[4]), splitList(f[5]), splitList(f[6]), splitList(f[7])} {
+			for _, s := range list {
+				phrase, name, _ := strings.Cut(s, "=")
+				cols[i] = append(cols[i], entry{phrase, name})
+				if i < 3 {
+					english[strings.TrimPrefix(phrase, "~")] = kinds[i]
+				}
+			}
+		}
+		phrases := func(es []entry) []string {
+			out := make([]string, len(es))
+			for i, e := range es {
+				out[i] = e.phrase
+			}
+			return out
+		}
+		c.Names, c.Demonyms, c.Cities = phrases(cols[0]), phrases(cols[1]), phrases(cols[2])
+		c.Persian, c.Arabic = phrases(cols[3]), phrases(cols[4])
 		g.byCode[c.Code] = c
 		if c.Reuters != "" {
 			g.byReuters[c.Reuters] = c
 		}
 		g.Countries = append(g.Countries, c)
-		for _, s := range names {
-			g.addTerm(s, c.Code, KindName)
-		}
-		for _, s := range c.Demonyms {
-			g.addTerm(s, c.Code, KindDemonym)
-		}
-		for _, s := range c.Cities {
-			g.addTerm(s, c.Code, KindCity)
-		}
-		for _, s := range append(append([]string(nil), c.Persian...), c.Arabic...) {
-			g.addTerm(s, c.Code, KindName)
+		for i, es := range cols {
+			for _, e := range es {
+				kind := kinds[i]
+				if e.name != "" {
+					k, ok := english[e.name]
+					if !ok {
+						return nil, fmt.Errorf("parse places.tsv line %d: %q stands for %q, not an English entry of %s", n+1, e.phrase, e.name, c.Code)
+					}
+					if i >= 3 {
+						kind = k
+					}
+				}
+				g.addTerm(e.phrase, e.name, c.Code, kind)
+			}
 		}
 	}
 	for n, line := range strings.Split(regions, "\n") {
@@ -162,7 +192,7 @@ func parse(places, regions, areas string) (*Gazetteer, error) {
 		}
 		for _, col := range f[1:] {
 			for _, s := range splitList(col) {
-				g.addTerm(s, f[0], kind)
+				g.addTerm(s, "", f[0], kind)
 			}
 		}
 	}
@@ -195,9 +225,12 @@ func (g *Gazetteer) Area(name string) *Country {
 	return g.byCode[g.areas[areaKey(name)]]
 }
 
-func (g *Gazetteer) addTerm(phrase, code string, kind Kind) {
+func (g *Gazetteer) addTerm(phrase, name, code string, kind Kind) {
 	weak := strings.HasPrefix(phrase, "~")
 	phrase = strings.TrimPrefix(phrase, "~")
+	if name == "" {
+		name = phrase
+	}
 	var key strings.Builder
 	for _, t := range Tokenize(phrase) {
 		key.WriteString(t.Key + " ")
@@ -207,7 +240,7 @@ func (g *Gazetteer) addTerm(phrase, code string, kind Kind) {
 		return // "São Paulo" and "Sao Paulo" are one phrase
 	}
 	g.seen[k] = true
-	g.terms = append(g.terms, Term{Phrase: phrase, Code: code, Kind: kind, Weak: weak})
+	g.terms = append(g.terms, Term{Phrase: phrase, Name: name, Code: code, Kind: kind, Weak: weak})
 	g.phrases.Add(phrase, len(g.terms)-1)
 }
 
@@ -261,4 +294,20 @@ func (g *Gazetteer) Lookup(name string) []*Term {
 		}
 	}
 	return out
+}
+
+// TermAt returns the place term of the longest phrase starting at token i
+// (the first, when the phrase names several) and the token after the
+// phrase. It returns nil and i when no phrase starts there, and nil and
+// the phrase's end for a blocking phrase ("Indian Ocean").
+func (g *Gazetteer) TermAt(toks []Token, i int) (*Term, int) {
+	m, ok := g.phrases.MatchAt(toks, i)
+	if !ok {
+		return nil, i
+	}
+	t := &g.terms[m.IDs[0]]
+	if t.Kind == KindBlock {
+		return nil, m.End
+	}
+	return t, m.End
 }

@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,11 +22,25 @@ func TestFind(t *testing.T) {
 		{"Latin America and the Indian Ocean", []string{"americas:region:Latin America"}},
 		{"Atlanta, Georgia", []string{"us:city:Atlanta", "ge:name:Georgia"}},
 		{"tanks moved through Zahedan, Iran", []string{"ir:city:Zahedan", "ir:name:Iran"}},
-		{"سفر به تهران و بغداد", []string{"ir:name:تهران", "iq:name:بغداد"}},
+		{"سفر به تهران و بغداد", []string{"ir:city:تهران", "iq:city:بغداد"}},
 		{"وصل إلى العراق والسعودية", []string{"iq:name:العراق", "sa:name:والسعودية"}},
 		{"an Iranian-backed militia in the Persian Gulf", []string{"ir:demonym:Iranian", "gulf:region:Persian Gulf"}},
 		{"WEST GERMAN BANKS AND EAST GERMANY", []string{"de:demonym:WEST GERMAN", "dd:name:EAST GERMANY"}},
 		{"São Paulo and Türkiye", []string{"br:city:São Paulo", "tr:name:Türkiye"}},
+		// The longest phrase wins over its parts: the Iranian province is
+		// not the country Azerbaijan.
+		{"Khoy in West Azerbaijan province, near Azerbaijan", []string{"ir:city:Khoy", "ir:city:West Azerbaijan", "az:name:Azerbaijan"}},
+		{"در استان آذربایجان غربی و جمهوری آذربایجان", []string{"ir:city:آذربایجان غربی", "az:name:جمهوری آذربایجان"}},
+		{"في محافظة أذربيجان الغربية", []string{"ir:city:أذربيجان الغربية"}},
+		{"Van province and Lake Van", []string{"tr:city:Van province", "tr:city:Lake Van"}},
+		// Persian and Arabic spellings, diacritics, tatweel and clitics.
+		{"كركوك وبالبصرة وللعراق", []string{"iq:city:كركوك", "iq:city:وبالبصرة", "iq:name:وللعراق"}},
+		{"بغــداد و غزّة و غزه", []string{"iq:city:بغــداد", "ps:name:غزّة", "ps:name:غزه"}},
+		{"جلال‌آباد و جلال آباد", []string{"af:city:جلال‌آباد", "af:city:جلال آباد"}},
+		{"گذرگاه تورخم در ننگرهار", []string{"af:city:تورخم", "af:city:ننگرهار"}},
+		// A weekday is not Dushanbe, nor the Quds Force Jerusalem.
+		{"روز دوشنبه نیروی قدس", nil},
+		{"قال فيلق القدس", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -37,6 +52,57 @@ func TestFind(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNames checks that variants and Persian and Arabic names stand for
+// their English entry, with its kind.
+func TestNames(t *testing.T) {
+	t.Parallel()
+	g := New()
+	tests := []struct{ text, want string }{
+		{"Teheran", "ir:city:Tehran"},
+		{"تهران", "ir:city:Tehran"},
+		{"طهران", "ir:city:Tehran"},
+		{"خوی", "ir:city:Khoy"},
+		{"ایرانی", "ir:demonym:Iranian"},
+		{"انگلیسی", "gb:demonym:English"},
+		{"وین", "at:city:Vienna"},
+		{"فيينا", "at:city:Vienna"},
+		{"دجلة", ""},
+		{"ایران", "ir:name:ایران"},
+	}
+	for _, tc := range tests {
+		var got string
+		if ms := g.Find(tc.text); len(ms) > 0 {
+			got = ms[0].Term.Code + ":" + ms[0].Term.Kind.String() + ":" + ms[0].Term.Name
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	if _, err := parse("xx\t-\tmiddle-east\tXland\t-\tXtown\tایکس=Ytown\t-\n", "", ""); err == nil {
+		t.Error("a Persian name standing for no English entry of its row is accepted")
+	}
+}
+
+func TestTokensCache(t *testing.T) {
+	t.Parallel()
+	g := New()
+	text := strings.Repeat("Iran and Iraq. ", 10)
+	a, b := g.Tokens(text), g.Tokens(text)
+	if len(a) != 30 || &a[0] != &b[0] {
+		t.Errorf("tokens of one text not shared: %d, %p %p", len(a), &a[0], &b[0])
+	}
+	other := strings.Clone(text)
+	if c := g.Tokens(other); &c[0] == &a[0] || len(c) != len(a) {
+		t.Error("another string with the same text shares the tokens")
+	}
+	for i := range 40 {
+		g.Tokens(fmt.Sprint("text ", i))
+	}
+	if d := g.Tokens(text); &d[0] == &a[0] {
+		t.Error("the cache is not bounded")
 	}
 }
 

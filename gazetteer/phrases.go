@@ -1,6 +1,9 @@
 package gazetteer
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Phrases finds known multi-word phrases in tokenized text: a trie keyed by
 // folded tokens, so that matching costs one map look-up per token. Each
@@ -81,7 +84,7 @@ func (p *Phrases) Find(toks []Token) []Match {
 func (p *Phrases) MatchAt(toks []Token, i int) (Match, bool) {
 	first := p.root.next[toks[i].Key]
 	if first == nil && IsArabicScript(toks[i].Key) {
-		first = p.root.next[stripArabicClitic(toks[i].Key)]
+		first = p.cliticFirst(toks[i].Key)
 	}
 	best := Match{}
 	for n, j := first, i; n != nil; {
@@ -122,13 +125,43 @@ func shapeFits(want []Shape, toks []Token) bool {
 	return true
 }
 
-// stripArabicClitic removes a leading conjunction or preposition (و، ب، ل، ف)
-// glued to a word: "والعراق" → "العراق".
-func stripArabicClitic(key string) string {
-	for _, p := range []string{"و", "ب", "ل", "ف"} {
-		if rest, ok := strings.CutPrefix(key, p); ok && len([]rune(rest)) >= 3 {
-			return rest
+// cliticFirst finds the node of a word written with a conjunction or
+// preposition glued to it: "والعراق", "بالعراق" and "للعراق" are "العراق",
+// "وتهران" and "بهتهران" are "تهران". The article is not taken off (the
+// data lists the Arabic forms with it: "العراق", "البصرة"), since a Persian
+// name is often an Arabic word ("مشهد", a scene). What remains must be at
+// least three letters, so that short words are not misread.
+func (p *Phrases) cliticFirst(key string) *node {
+	try := func(k string) *node {
+		if utf8.RuneCountInString(k) < 3 {
+			return nil
+		}
+		return p.root.next[k]
+	}
+	stems := []string{key}
+	for _, c := range []string{"و", "ف"} {
+		if rest, ok := strings.CutPrefix(key, c); ok {
+			stems = append(stems, rest)
 		}
 	}
-	return key
+	for _, s := range stems {
+		if s != key {
+			if n := try(s); n != nil {
+				return n
+			}
+		}
+		if rest, ok := strings.CutPrefix(s, "لل"); ok {
+			if n := try("ال" + rest); n != nil {
+				return n
+			}
+		}
+		for _, prep := range []string{"به", "ب", "ل"} {
+			if rest, ok := strings.CutPrefix(s, prep); ok {
+				if n := try(rest); n != nil {
+					return n
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -20,8 +20,13 @@ const (
 // apostrophes kept ("Sana'a") and dotted acronyms joined ("U.S." is one
 // token "us"). Hyphens, dots and spaces separate tokens.
 type Token struct {
-	Key        string // folded form: lower case, Latin accents and Arabic letter variants removed
-	Start, End int    // byte offsets in the text
+	// Key is the folded form: lower case, without Latin accents, Arabic
+	// diacritics or tatweel, with the Arabic letter variants Persian and
+	// Arabic spell differently made one (ي ى ئ → ی, ك → ک, أ إ آ ٱ → ا,
+	// ؤ → و, ة ۀ → ه). A zero-width non-joiner separates tokens, as a space
+	// does, so "جلال‌آباد" and "جلال آباد" are the same two tokens.
+	Key        string
+	Start, End int // byte offsets in the text
 	Shape      Shape
 }
 
@@ -170,6 +175,8 @@ func foldRune(b *strings.Builder, r rune) {
 		r = 'ا'
 	case 'ؤ':
 		r = 'و'
+	case 'ة', 'ۀ', 'ە':
+		r = 'ه'
 	case '\'':
 	default:
 		r = unicode.ToLower(r)

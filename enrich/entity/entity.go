@@ -168,7 +168,7 @@ func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
 			for end < len(toks) && toks[end].Start < pm[0].End {
 				end++
 			}
-			name := t.Phrase
+			name := t.Name
 			var aliases []string
 			if c := d.g.Country(t.Code); c != nil && t.Kind == gazetteer.KindName {
 				name = c.Name

@@ -130,7 +130,7 @@ func TestFindPersianArabic(t *testing.T) {
 	for _, m := range ms {
 		names[m.Name] = m.Count
 	}
-	if names["Islamic Revolutionary Guard Corps"] != 2 || names["Ali Khamenei"] != 1 || names["Iran"] != 1 {
+	if names["Islamic Revolutionary Guard Corps"] != 2 || names["Ali Khamenei"] != 1 || names["Tehran"] != 1 {
 		t.Errorf("got %v", names)
 	}
 }
