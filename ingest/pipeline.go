@@ -84,6 +84,9 @@ type Pipeline struct {
 	Extract   func(base *url.URL, html []byte) (*Extracted, error)
 	Sanitize  func(base *url.URL, html string) string
 	Text      func(html string) string
+	// SanitizeText, when set, does Sanitize and then Text in one step
+	// (one HTML parse instead of two); it must give what they give.
+	SanitizeText func(base *url.URL, html string) (body, text string)
 	// Allowed reports whether robots.txt lets the site fetch an article page.
 	Allowed func(ctx context.Context, pageURL string) (bool, error)
 	Enrich  Enricher
@@ -418,7 +421,9 @@ func (p *Pipeline) buildFromItem(ctx context.Context, src *newsdesk.Source, feed
 	// Complete from the page when the source wants full text, or when the
 	// feed gave only a short summary, unless the source opted out of page
 	// fetches.
-	short := utf8.RuneCountInString(p.text(content)) < p.minBodyRunes()
+	// The text of HTML has no more runes than the HTML has bytes, so short
+	// HTML is known short without parsing it.
+	short := len(content) < p.minBodyRunes() || utf8.RuneCountInString(p.text(content)) < p.minBodyRunes()
 	if canon != "" && strings.HasPrefix(canon, "http") && (src.Extract || short) && src.Licence != newsdesk.LicenceHeadline && !src.NoPageFetch {
 		if p.Store != nil {
 			// A page already stored is not fetched again unless the feed says it changed.
@@ -509,8 +514,12 @@ func (p *Pipeline) applyExtracted(a *newsdesk.Article, base *url.URL, ex *Extrac
 // finish sanitizes the body (always the last step on HTML before storing)
 // and derives the plain text, lede and missing times.
 func (p *Pipeline) finish(a *newsdesk.Article, base *url.URL) {
-	a.Body = p.Sanitize(base, a.Body)
-	a.Text = p.text(a.Body)
+	if p.SanitizeText != nil {
+		a.Body, a.Text = p.SanitizeText(base, a.Body)
+	} else {
+		a.Body = p.Sanitize(base, a.Body)
+		a.Text = p.text(a.Body)
+	}
 	a.Headline = collapseSpace(a.Headline)
 	a.Author = cleanByline(a.Author)
 	if a.Lede == "" || looksLikeTruncation(a.Lede) {

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,4 +91,71 @@ func FuzzExcerpt(f *testing.F) {
 			t.Fatalf("Excerpt(%q, %d) = %q, want the whole text", text, max, got)
 		}
 	})
+}
+
+// FuzzHTMLText: HTMLText gives what HTML and then Text give, and the text
+// of a fragment never has more runes than the fragment has bytes.
+func FuzzHTMLText(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, s := range []string{
+		`<table><caption><div>x</div></caption><tr><td><p>y</td></table>`,
+		`<a href=/><h2>t</h2></a>text<br><br>`,
+		"<pre>\n\nx\ny</pre> a\u00a0b\u200bc\x00d \xff e&amp;f&NotEqualTilde;",
+		`<div>a<p>b</div>c<li>d<li>e`,
+		`a</p>b<ul><li>c</ul><script>x</script><noscript>y</noscript>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		body, text := HTMLText(testBase, in)
+		if want := HTML(testBase, in); body != want {
+			t.Fatalf("HTMLText body differs from HTML for %q:\n%q\n%q", in, body, want)
+		}
+		if want := Text(HTML(testBase, in)); text != want {
+			t.Fatalf("HTMLText text differs from Text(HTML) for %q:\n%q\n%q", in, text, want)
+		}
+		if n := utf8.RuneCountInString(Text(in)); n > len(in) {
+			t.Fatalf("Text of %d bytes has %d runes: %q", len(in), n, in)
+		}
+	})
+}
+
+// TestHTMLTextPieces runs the FuzzHTMLText checks over pieces of the test
+// pages cut at random places (broken tags, unclosed elements, halves of
+// entities), deterministically.
+func TestHTMLTextPieces(t *testing.T) {
+	var pages []string
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			pages = append(pages, string(b))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 400 {
+		var b strings.Builder
+		for range 1 + rng.IntN(3) {
+			p := pages[rng.IntN(len(pages))]
+			i := rng.IntN(len(p))
+			j := i + rng.IntN(min(len(p)-i, 2000)+1)
+			b.WriteString(p[i:j])
+		}
+		in := b.String()
+		body, text := HTMLText(testBase, in)
+		if want := HTML(testBase, in); body != want {
+			t.Fatalf("HTMLText body differs from HTML for %q:\n%q\n%q", in, body, want)
+		}
+		if want := Text(HTML(testBase, in)); text != want {
+			t.Fatalf("HTMLText text differs from Text(HTML) for %q:\n%q\n%q", in, text, want)
+		}
+		if n := utf8.RuneCountInString(Text(in)); n > len(in) {
+			t.Fatalf("Text of %d bytes has %d runes: %q", len(in), n, in)
+		}
+	}
 }

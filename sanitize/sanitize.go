@@ -23,15 +23,30 @@ import (
 // result is a fragment suitable for Article.Body. Input the HTML parser
 // refuses (elements nested more than 512 deep) yields "".
 func HTML(base *url.URL, s string) string {
-	root := parseFragment(s)
+	root := clean(base, s)
 	if root == nil {
 		return ""
+	}
+	return renderRoot(root, len(s))
+}
+
+// clean parses s and applies the policy to the tree; nil when the parser
+// refuses s.
+func clean(base *url.URL, s string) *html.Node {
+	root := parseFragment(s)
+	if root == nil {
+		return nil
 	}
 	c := cleaner{base: base}
 	c.cleanChildren(root, true)
 	groupInline(root)
+	return root
+}
+
+// renderRoot serialises the children of a cleaned root.
+func renderRoot(root *html.Node, size int) string {
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(size)
 	for n := root.FirstChild; n != nil; n = n.NextSibling {
 		render(&b, n)
 	}

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -8,6 +9,24 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
+
+// HTMLText returns HTML(base, s) and its plain text, Text(HTML(base, s)),
+// from one parse: the text is read from the cleaned tree instead of from
+// the serialised result parsed again.
+func HTMLText(base *url.URL, s string) (body, text string) {
+	root := clean(base, s)
+	if root == nil {
+		return "", ""
+	}
+	body = renderRoot(root, len(s))
+	if body == "" {
+		return "", ""
+	}
+	var w textWriter
+	w.b.Grow(len(body) / 2)
+	w.walk(root)
+	return body, w.b.String()
+}
 
 // Text returns the plain text of an HTML fragment: entities decoded,
 // whitespace collapsed, a blank line between paragraphs and a line break
@@ -92,31 +111,64 @@ func (w *textWriter) lineBreak(n int) {
 }
 
 func (w *textWriter) text(s string) {
-	for _, r := range s {
-		if r == '\n' && w.pre > 0 {
-			w.lineBreak(1)
-			continue
-		}
-		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
-			w.space = true
-			continue
-		}
-		if r == utf8.RuneError || r == 0 {
-			r = '\uFFFD'
-		}
-		if w.b.Len() > 0 {
-			switch {
-			case w.brk == 2:
-				w.b.WriteString("\n\n")
-			case w.brk == 1:
-				w.b.WriteByte('\n')
-			case w.space:
-				w.b.WriteByte(' ')
+	for i := 0; i < len(s); {
+		c := s[i]
+		r := rune(c)
+		if c < utf8.RuneSelf {
+			switch c {
+			case '\n':
+				i++
+				if w.pre > 0 {
+					w.lineBreak(1)
+				} else {
+					w.space = true
+				}
+				continue
+			case ' ', '\t', '\v', '\f', '\r':
+				i++
+				w.space = true
+				continue
+			case 0:
+				i++
+				r = '\uFFFD'
+			default:
+				// A run of printable ASCII is written at once.
+				j := i + 1
+				for j < len(s) && s[j] > ' ' && s[j] < utf8.RuneSelf {
+					j++
+				}
+				w.separate()
+				w.b.WriteString(s[i:j])
+				i = j
+				continue
+			}
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+			if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+				w.space = true
+				continue
 			}
 		}
-		w.brk, w.space = 0, false
+		w.separate()
 		w.b.WriteRune(r)
 	}
+}
+
+// separate writes the break or space due before the next word, if any.
+func (w *textWriter) separate() {
+	if w.b.Len() > 0 {
+		switch {
+		case w.brk == 2:
+			w.b.WriteString("\n\n")
+		case w.brk == 1:
+			w.b.WriteByte('\n')
+		case w.space:
+			w.b.WriteByte(' ')
+		}
+	}
+	w.brk, w.space = 0, false
 }
 
 // Excerpt returns text shortened to at most max runes, cut at a word

@@ -8,6 +8,7 @@ import (
 
 	"newsdesk"
 	"newsdesk/ingest"
+	"newsdesk/sanitize"
 )
 
 // ingest runs ingest workers: one pass with --once, one source with
@@ -59,6 +60,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		} else {
 			p = newPipeline(fc, st, enricher, log)
 		}
+		p.SanitizeText = sanitize.HTMLText
 		res, err := p.RunSource(ctx, src)
 		if res != nil {
 			for _, w := range res.Warnings {
@@ -79,6 +81,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	}
 
 	p := newPipeline(fc, st, enricher, log)
+	p.SanitizeText = sanitize.HTMLText
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log, LeaseTTL: *leaseTTL, Tick: *tick}
 	if !*once {
 		// A worker subscribes to the hubs its feeds name; the hubs push to
