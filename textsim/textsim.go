@@ -18,15 +18,51 @@ import (
 // ("Fed's" → "fed"), otherwise it joins the halves ("don't" → "dont").
 // Combining marks stay with their word.
 //
-// The words are cut from one lower-cased copy of s, so that splitting a
-// text costs a few allocations whatever its length.
+// Each word is a string of its own: a word kept (as a map key, say) keeps
+// nothing else alive. Callers that keep no word use TransientWords.
 func Words(s string) []string {
-	buf := make([]byte, 0, len(s))
+	return words(s, false)
+}
+
+// TransientWords is Words with the words cut from one lower-cased copy of
+// s, so that splitting a text costs a few allocations whatever its length.
+// Keeping any one of the words keeps that whole copy in memory: it is for
+// callers that hash or compare the words and then drop them.
+func TransientWords(s string) []string {
+	return words(s, true)
+}
+
+func words(s string, shared bool) []string {
+	if !shared {
+		out := make([]string, 0, len(s)/6+1)
+		var scratch [64]byte
+		splitWords(s, scratch[:0], true, func(w []byte, _ int) { out = append(out, string(w)) })
+		return out
+	}
 	ends := make([]int32, 0, len(s)/6+1) // end of each word in buf
-	start := 0                           // where the current word began in buf
+	buf := splitWords(s, make([]byte, 0, len(s)), false, func(_ []byte, end int) { ends = append(ends, int32(end)) })
+	all := string(buf)
+	words := make([]string, len(ends))
+	from := int32(0)
+	for k, e := range ends {
+		words[k] = all[from:e]
+		from = e
+	}
+	return words
+}
+
+// splitWords appends the lower-cased words of s to buf and calls word with
+// each as it ends: the word (in buf) and its end in buf. With reuse, each
+// word is written over the one before (word copies what it keeps);
+// without, the words lie back to back in the buf returned.
+func splitWords(s string, buf []byte, reuse bool, word func(w []byte, end int)) []byte {
+	start := 0 // where the current word began in buf
 	flush := func() {
 		if len(buf) > start {
-			ends = append(ends, int32(len(buf)))
+			word(buf[start:], len(buf))
+			if reuse {
+				buf = buf[:0]
+			}
 			start = len(buf)
 		}
 	}
@@ -65,14 +101,7 @@ func Words(s string) []string {
 		}
 	}
 	flush()
-	all := string(buf)
-	words := make([]string, len(ends))
-	from := int32(0)
-	for k, e := range ends {
-		words[k] = all[from:e]
-		from = e
-	}
-	return words
+	return buf
 }
 
 // possessive reports whether s[i:] starts with an "s" that ends a word

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 func TestTokens(t *testing.T) {
@@ -186,6 +187,9 @@ func TestWords(t *testing.T) {
 		if got, want := Words(tt.in), wordsRef(tt.in); !reflect.DeepEqual(got, want) {
 			t.Errorf("Words(%q) = %q, reference %q", tt.in, got, want)
 		}
+		if got, want := TransientWords(tt.in), wordsRef(tt.in); !reflect.DeepEqual(got, want) {
+			t.Errorf("TransientWords(%q) = %q, reference %q", tt.in, got, want)
+		}
 	}
 }
 
@@ -194,6 +198,9 @@ func FuzzWords(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := Words(s), wordsRef(s); !reflect.DeepEqual(got, want) {
 			t.Fatalf("Words(%q) = %q, reference %q", s, got, want)
+		}
+		if got, want := TransientWords(s), wordsRef(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("TransientWords(%q) = %q, reference %q", s, got, want)
 		}
 	})
 }
@@ -299,6 +306,28 @@ func BenchmarkWords(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		Words(text)
+	}
+}
+
+func BenchmarkTransientWords(b *testing.B) {
+	text := strings.Repeat(benchText+" ", 4)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		TransientWords(text)
+	}
+}
+
+// TestWordsOwnMemory: a word of Words kept alone does not keep the text's
+// other words (each is its own allocation).
+func TestWordsOwnMemory(t *testing.T) {
+	next := func(ws []string) bool { // ws[1] follows ws[0] in memory
+		return uintptr(unsafe.Pointer(unsafe.StringData(ws[1]))) == uintptr(unsafe.Pointer(unsafe.StringData(ws[0])))+uintptr(len(ws[0]))
+	}
+	if next(Words("Alpha beta GAMMA")) {
+		t.Error("Words: the words share one allocation")
+	}
+	if !next(TransientWords("Alpha beta GAMMA")) {
+		t.Error("TransientWords: the words do not share one allocation")
 	}
 }
 

@@ -126,7 +126,7 @@ func (d *Deduper) Name() string { return "dedup" }
 // Features returns the words and 3-word shingles of a text as a sorted set
 // of hashes.
 func Features(text string) []uint64 {
-	return features(textsim.Words(text))
+	return features(textsim.TransientWords(text))
 }
 
 func features(words []string) []uint64 {
@@ -168,11 +168,11 @@ func Similarity(a, b string) float64 {
 // dedupText is the text compared: the body's plain text, with headline and
 // lede added when the body is too short to say much alone.
 func dedupText(a *newsdesk.Article) []string {
-	w := textsim.Words(a.Text)
+	w := textsim.TransientWords(a.Text)
 	if len(w) >= minWords {
 		return w
 	}
-	return textsim.Words(a.Headline + " " + a.Lede + " " + a.Text)
+	return textsim.TransientWords(a.Headline + " " + a.Lede + " " + a.Text)
 }
 
 // Fingerprint is the hex SHA-256 prefix of the article's normalised text
