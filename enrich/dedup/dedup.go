@@ -66,7 +66,9 @@ type Deduper struct {
 	entries map[int64]*entry
 	order   []*entry // insertion order, for eviction
 	head    int      // first live position in order
-	buckets map[uint64][]*entry
+	// buckets holds, for each band key, the newest entry with it; the
+	// others follow through entry.next of that band.
+	buckets map[uint64]*entry
 	newest  time.Time
 	// computed keeps what Enrich worked out for an article until Stored
 	// indexes it, so that the text is not split and hashed twice.
@@ -85,13 +87,15 @@ type computedSig struct {
 // (articles enriched but never stored, as in dry runs, are dropped).
 const maxComputed = 4096
 
+// entry is one indexed article. It is kept compact (one allocation, no
+// slices): the index holds every article of the window.
 type entry struct {
 	id          int64
 	duplicateOf int64
 	at          time.Time
 	simhash     uint64
-	sig         []uint32
-	keys        [bands]uint64
+	sig         [sigSize]uint32
+	next        [bands]*entry // next older entry with the same key in each band
 	gone        bool
 }
 
@@ -115,7 +119,7 @@ func New(store newsdesk.ArticleStore, opt Options) *Deduper {
 		opt:      opt,
 		log:      opt.Logger,
 		entries:  make(map[int64]*entry),
-		buckets:  make(map[uint64][]*entry),
+		buckets:  make(map[uint64]*entry),
 		computed: make(map[*newsdesk.Article]computedSig),
 	}
 }
@@ -260,13 +264,13 @@ func (d *Deduper) nearest(a *newsdesk.Article, sig []uint32) (*entry, float64) {
 	var best *entry
 	var bestSim float64
 	seen := make(map[*entry]bool)
-	for _, k := range keys {
-		for _, e := range d.buckets[k] {
+	for b, k := range keys {
+		for e := d.buckets[k]; e != nil; e = e.next[b] {
 			if seen[e] || e.gone || e.id == a.ID {
 				continue
 			}
 			seen[e] = true
-			sim := textsim.EstimateJaccard(sig, e.sig)
+			sim := textsim.EstimateJaccard(sig, e.sig[:])
 			if sim < d.opt.Threshold {
 				continue
 			}
@@ -278,6 +282,9 @@ func (d *Deduper) nearest(a *newsdesk.Article, sig []uint32) (*entry, float64) {
 	return best, bestSim
 }
 
+// bandKeys returns the LSH bucket key of each band of sig. The band's
+// number is in the top bits of its key, so that keys of different bands
+// never meet in one bucket.
 func bandKeys(sig []uint32) [bands]uint64 {
 	var keys [bands]uint64
 	for b := 0; b < bands; b++ {
@@ -285,7 +292,7 @@ func bandKeys(sig []uint32) [bands]uint64 {
 		for r := 0; r < rows; r++ {
 			h = textsim.Mix(h ^ uint64(sig[b*rows+r]))
 		}
-		keys[b] = h
+		keys[b] = h>>4 | uint64(b)<<60
 	}
 	return keys
 }
@@ -303,7 +310,8 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	}
 	e := &entry{id: a.ID, duplicateOf: a.DuplicateOf, at: articleTime(a)}
 	if c, ok := d.recall(a); ok {
-		e.simhash, e.sig = c.simhash, c.sig
+		e.simhash = c.simhash
+		copy(e.sig[:], c.sig)
 	} else {
 		words := dedupText(a)
 		if len(words) == 0 {
@@ -312,9 +320,9 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		wh := textsim.WordHashes(words)
 		shingles := textsim.ShingleHashes(wh, shingleK)
 		e.simhash = textsim.SimHash(shingles)
-		e.sig = textsim.MinHash(featuresOf(wh, shingles), sigSize)
+		copy(e.sig[:], textsim.MinHash(featuresOf(wh, shingles), sigSize))
 	}
-	e.keys = bandKeys(e.sig)
+	keys := bandKeys(e.sig[:])
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if old, ok := d.entries[a.ID]; ok {
@@ -322,8 +330,9 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	}
 	d.entries[a.ID] = e
 	d.order = append(d.order, e)
-	for _, k := range e.keys {
-		d.buckets[k] = append(d.buckets[k], e)
+	for b, k := range keys {
+		e.next[b] = d.buckets[k]
+		d.buckets[k] = e
 	}
 	if e.at.After(d.newest) {
 		d.newest = e.at
@@ -389,19 +398,22 @@ func (d *Deduper) evict() {
 // unlink removes e from its buckets. Caller holds mu.
 func (d *Deduper) unlink(e *entry) {
 	e.gone = true
-	for _, k := range e.keys {
-		b := d.buckets[k]
-		for i, x := range b {
-			if x == e {
-				b = append(b[:i], b[i+1:]...)
-				break
+	for b, k := range bandKeys(e.sig[:]) {
+		if d.buckets[k] == e {
+			if e.next[b] == nil {
+				delete(d.buckets, k)
+			} else {
+				d.buckets[k] = e.next[b]
+			}
+		} else {
+			for p := d.buckets[k]; p != nil; p = p.next[b] {
+				if p.next[b] == e {
+					p.next[b] = e.next[b]
+					break
+				}
 			}
 		}
-		if len(b) == 0 {
-			delete(d.buckets, k)
-		} else {
-			d.buckets[k] = b
-		}
+		e.next[b] = nil
 	}
 }
 

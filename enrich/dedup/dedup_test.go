@@ -227,3 +227,49 @@ func TestFeaturesMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketsConsistent: after articles are added, re-stored (replaced) and
+// evicted, every bucket chain holds exactly the live entries with its key,
+// and an emptied index has no buckets left.
+func TestBucketsConsistent(t *testing.T) {
+	ctx := context.Background()
+	d := New(nil, Options{MaxEntries: 50})
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	texts := []string{wire, other, third}
+	check := func() {
+		t.Helper()
+		live := 0
+		for k, head := range d.buckets {
+			b := int(k >> 60)
+			for e := head; e != nil; e = e.next[b] {
+				if e.gone || d.entries[e.id] != e {
+					t.Fatalf("bucket %x holds a removed entry %d", k, e.id)
+				}
+				if bandKeys(e.sig[:])[b] != k {
+					t.Fatalf("entry %d in bucket %x of another key", e.id, k)
+				}
+				live++
+			}
+		}
+		if want := len(d.entries) * bands; live != want {
+			t.Fatalf("%d bucket links for %d entries, want %d", live, len(d.entries), want)
+		}
+	}
+	for i := int64(1); i <= 200; i++ {
+		// Many copies of three texts: long chains in the same buckets.
+		d.Stored(ctx, []*newsdesk.Article{art(i, texts[i%3]+strings.Repeat(" x", int(i%4)), t0.Add(time.Duration(i)*time.Minute))})
+		if i%7 == 0 { // the same ID again: replaced
+			d.Stored(ctx, []*newsdesk.Article{art(i-3, texts[(i+1)%3], t0.Add(time.Duration(i)*time.Minute))})
+		}
+		check()
+	}
+	if n := d.Len(); n > 50 {
+		t.Fatalf("%d entries, bound 50", n)
+	}
+	// Everything leaves the window.
+	d.Stored(ctx, []*newsdesk.Article{art(1000, "late", t0.Add(30*24*time.Hour))})
+	check()
+	if n := d.Len(); n != 1 {
+		t.Fatalf("%d entries after the window passed, want 1", n)
+	}
+}
