@@ -38,6 +38,8 @@ func TestFind(t *testing.T) {
 		{"بغــداد و غزّة و غزه", []string{"iq:city:بغــداد", "ps:name:غزّة", "ps:name:غزه"}},
 		{"جلال‌آباد و جلال آباد", []string{"af:city:جلال‌آباد", "af:city:جلال آباد"}},
 		{"گذرگاه تورخم در ننگرهار", []string{"af:city:تورخم", "af:city:ننگرهار"}},
+		// A possessive ends a name.
+		{"Iraq's government and Iran’s Khuzestan's ports", []string{"iq:name:Iraq's", "ir:name:Iran’s", "ir:city:Khuzestan's"}},
 		// A weekday is not Dushanbe, nor the Quds Force Jerusalem.
 		{"روز دوشنبه نیروی قدس", nil},
 		{"قال فيلق القدس", nil},

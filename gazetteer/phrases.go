@@ -86,6 +86,13 @@ func (p *Phrases) MatchAt(toks []Token, i int) (Match, bool) {
 	if first == nil && IsArabicScript(toks[i].Key) {
 		first = p.cliticFirst(toks[i].Key)
 	}
+	if first == nil {
+		if stem, ok := possessive(toks[i].Key); ok {
+			if n := p.root.next[stem]; n != nil && len(n.terms) > 0 {
+				return p.matchEnd(n, toks, i, i+1)
+			}
+		}
+	}
 	best := Match{}
 	for n, j := first, i; n != nil; {
 		j++
@@ -103,9 +110,38 @@ func (p *Phrases) MatchAt(toks []Token, i int) (Match, bool) {
 		if j >= len(toks) || n.next == nil {
 			break
 		}
-		n = n.next[toks[j].Key]
+		next := n.next[toks[j].Key]
+		if next == nil {
+			// "Islamic Revolutionary Guard Corps's": a possessive ends a phrase.
+			if stem, ok := possessive(toks[j].Key); ok {
+				if c := n.next[stem]; c != nil && len(c.terms) > 0 {
+					if m, ok := p.matchEnd(c, toks, i, j+1); ok {
+						return m, true
+					}
+				}
+			}
+		}
+		n = next
 	}
 	return best, best.IDs != nil
+}
+
+// matchEnd is the match of the phrase ending at node n, tokens [i, j), if
+// the case of the tokens fits.
+func (p *Phrases) matchEnd(n *node, toks []Token, i, j int) (Match, bool) {
+	var ids []int
+	for _, t := range n.terms {
+		if shapeFits(t.shape, toks[i:j]) {
+			ids = append(ids, t.id)
+		}
+	}
+	return Match{Start: i, End: j, IDs: ids}, ids != nil
+}
+
+// possessive returns the word of "iran's" or "iraq’s" without the 's.
+func possessive(key string) (string, bool) {
+	stem, ok := strings.CutSuffix(key, "'s")
+	return stem, ok && stem != ""
 }
 
 func shapeFits(want []Shape, toks []Token) bool {

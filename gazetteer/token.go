@@ -30,10 +30,12 @@ type Token struct {
 	Shape      Shape
 }
 
-// Tokenize splits s into tokens.
+// Tokenize splits s into tokens. A key that is the word as written (lower
+// case, nothing to fold) is a substring of s; the others share one string.
 func Tokenize(s string) []Token {
 	toks := make([]Token, 0, len(s)/6+1)
-	var b strings.Builder
+	var buf []byte   // the keys that differ from the text, one after another
+	var folded []int // for each such token: its index, and its key's start and end in buf
 	i := 0
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -48,7 +50,8 @@ func Tokenize(s string) []Token {
 			i = end
 			continue
 		}
-		b.Reset()
+		kstart := len(buf)
+		same := true // the key is s[start:i]
 		upper, lower, letters := 0, 0, 0
 		firstUpper := false
 		for i < len(s) {
@@ -56,8 +59,9 @@ func Tokenize(s string) []Token {
 			if r == '\'' || r == '\u2019' {
 				// keep an apostrophe between two letters
 				r2, _ := utf8.DecodeRuneInString(s[i+n:])
-				if b.Len() > 0 && unicode.IsLetter(r2) {
-					b.WriteByte('\'')
+				if len(buf) > kstart && unicode.IsLetter(r2) {
+					buf = append(buf, '\'')
+					same = same && r == '\''
 					i += n
 					continue
 				}
@@ -67,6 +71,7 @@ func Tokenize(s string) []Token {
 				break
 			}
 			if unicode.IsMark(r) || r == '\u0640' { // harakat, tatweel
+				same = false
 				i += n
 				continue
 			}
@@ -81,13 +86,21 @@ func Tokenize(s string) []Token {
 			if unicode.IsLetter(r) {
 				letters++
 			}
-			foldRune(&b, r)
+			f := fold(r)
+			same = same && f == r
+			buf = utf8.AppendRune(buf, f)
 			i += n
 		}
-		if b.Len() == 0 {
+		if len(buf) == kstart {
 			continue
 		}
-		t := Token{Key: b.String(), Start: start, End: i}
+		t := Token{Start: start, End: i}
+		if same {
+			t.Key = s[start:i]
+			buf = buf[:kstart]
+		} else {
+			folded = append(folded, len(toks), kstart, len(buf))
+		}
 		switch {
 		case upper >= 2 && lower == 0:
 			t.Shape = ShapeUpper
@@ -99,6 +112,12 @@ func Tokenize(s string) []Token {
 			t.Shape = ShapeLower
 		}
 		toks = append(toks, t)
+	}
+	if len(folded) > 0 {
+		keys := string(buf)
+		for k := 0; k < len(folded); k += 3 {
+			toks[folded[k]].Key = keys[folded[k+1]:folded[k+2]]
+		}
 	}
 	return toks
 }
@@ -147,7 +166,10 @@ func Fold(s string) string {
 	return b.String()
 }
 
-func foldRune(b *strings.Builder, r rune) {
+func foldRune(b *strings.Builder, r rune) { b.WriteRune(fold(r)) }
+
+// fold returns the folded form of a letter.
+func fold(r rune) rune {
 	switch r {
 	case 'á', 'à', 'â', 'ä', 'ã', 'å', 'Á', 'À', 'Â', 'Ä', 'Ã', 'Å':
 		r = 'a'
@@ -181,7 +203,7 @@ func foldRune(b *strings.Builder, r rune) {
 	default:
 		r = unicode.ToLower(r)
 	}
-	b.WriteRune(r)
+	return r
 }
 
 // IsArabicScript reports whether the key is written in Arabic script.
