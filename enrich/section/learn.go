@@ -69,8 +69,9 @@ func (f *Filer) Lessons() int {
 func (f *Filer) lessonOf(a *newsdesk.Article) lesson {
 	l := lesson{sections: slices.Clone(a.Sections)}
 	seen := map[hit]bool{}
-	for z, text := range f.zones(a) {
-		for _, m := range f.g.Find(text) {
+	texts, toks := f.zoneTokens(a)
+	for z, text := range texts {
+		for _, m := range f.g.FindTokens(text, toks[z]) {
 			h := hit{zone: Zone(z), phrase: m.Term.Phrase, code: m.Term.Code}
 			if !seen[h] {
 				seen[h] = true

@@ -6,12 +6,14 @@
 package section
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -125,8 +127,8 @@ func kindWeight(t *gazetteer.Term) float64 {
 func (f *Filer) Scores(a *newsdesk.Article, l *learned) []Score {
 	byCode := map[string]*Score{}
 	zoneSum := map[string]*[nZones]float64{}
-	add := func(z Zone, text string) {
-		for _, m := range f.g.Find(text) {
+	add := func(z Zone, text string, toks []gazetteer.Token) {
+		for _, m := range f.g.FindTokens(text, toks) {
 			w := kindWeight(m.Term) * l.factor(z, m.Term)
 			s := byCode[m.Term.Code]
 			if s == nil {
@@ -154,7 +156,7 @@ func (f *Filer) Scores(a *newsdesk.Article, l *learned) []Score {
 			s.Evidence = append(s.Evidence, Evidence{Zone: z, Phrase: text[m.Start:m.End], Term: m.Term, Weight: inc})
 		}
 	}
-	zones := f.zones(a)
+	zones, toks := f.zoneTokens(a)
 	if code := f.datelineArea(zones[ZoneDateline]); code != "" {
 		// "COMMACK, N.Y.": the state settles the country, whatever the town
 		// might also name.
@@ -162,10 +164,10 @@ func (f *Filer) Scores(a *newsdesk.Article, l *learned) []Score {
 		byCode[code] = &Score{Code: code, Score: w,
 			Evidence: []Evidence{{Zone: ZoneDateline, Phrase: a.DatelinePlace, Weight: w}}}
 		zoneSum[code] = &[nZones]float64{ZoneDateline: w}
-		zones[ZoneDateline] = ""
+		zones[ZoneDateline], toks[ZoneDateline] = "", nil
 	}
 	for z, text := range zones {
-		add(Zone(z), text)
+		add(Zone(z), text, toks[z])
 	}
 	if zones[ZoneDateline] != "" && byCode != nil && !hasZone(byCode, ZoneDateline) {
 		if code := l.datelinePlace(a.DatelinePlace); code != "" {
@@ -221,14 +223,32 @@ func hasZone(byCode map[string]*Score, z Zone) bool {
 	return false
 }
 
-// zones returns the texts of the article's zones; the body leaves out the
-// lede when the text opens with it.
-func (f *Filer) zones(a *newsdesk.Article) [nZones]string {
-	lede, body := strings.TrimSpace(a.Lede), strings.TrimSpace(a.Text)
-	if lede != "" && strings.HasPrefix(body, lede) {
-		body = body[len(lede):]
+// zoneTokens returns the texts of the article's zones and their tokens;
+// the body leaves out the lede when the text opens with it. The headline's
+// and the text's tokens are shared with the other steps that read them
+// (entities): the body's are those of the whole text from the body on, with
+// offsets in the whole text, which is then the body zone's text.
+func (f *Filer) zoneTokens(a *newsdesk.Article) (texts [nZones]string, toks [nZones][]gazetteer.Token) {
+	lede := strings.TrimSpace(a.Lede)
+	start := len(a.Text) - len(strings.TrimLeftFunc(a.Text, unicode.IsSpace))
+	if body := strings.TrimSpace(a.Text); lede != "" && strings.HasPrefix(body, lede) {
+		start += len(lede)
 	}
-	return [nZones]string{a.DatelinePlace, a.Headline, lede, body}
+	texts = [nZones]string{a.DatelinePlace, a.Headline, lede, a.Text}
+	toks = [nZones][]gazetteer.Token{gazetteer.Tokenize(a.DatelinePlace), f.g.Tokens(a.Headline), gazetteer.Tokenize(lede), f.g.Tokens(a.Text)}
+	if start > 0 {
+		all := toks[ZoneBody]
+		k, _ := slices.BinarySearchFunc(all, start, func(t gazetteer.Token, at int) int { return cmp.Compare(t.End, at+1) })
+		// k is the first token ending after start; a word cut by the end
+		// of the lede is tokenized again as the body's first word.
+		if k < len(all) && all[k].Start < start {
+			texts[ZoneBody] = a.Text[start:]
+			toks[ZoneBody] = gazetteer.Tokenize(texts[ZoneBody])
+		} else {
+			toks[ZoneBody] = all[k:]
+		}
+	}
+	return texts, toks
 }
 
 // Choose picks the codes to file under from scores: the best country, any
