@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -130,7 +131,12 @@ func isJoiner(key string) bool {
 // Find returns the entities named in text, most mentioned first, and the
 // aliases the text states.
 func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
-	toks := gazetteer.Tokenize(text)
+	return d.FindTokens(text, gazetteer.Tokenize(text))
+}
+
+// FindTokens is Find on text already tokenized (gazetteer.Tokenize, or
+// tokens of the text's parts with their offsets in text).
+func (d *Detector) FindTokens(text string, toks []gazetteer.Token) ([]*Mention, []AliasPair) {
 	byName := map[string]*Mention{}
 	var order []*Mention
 	add := func(m *Mention, form string) *Mention {
@@ -147,27 +153,38 @@ func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
 		order = append(order, m)
 		return m
 	}
-	allCaps := !strings.ContainsFunc(text, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	allCaps := isAllCaps(text)
 	// spans[i] is the mention that covers token i, for alias patterns.
 	spans := make([]*Mention, len(toks))
 	var people []*Mention
 	for i := 0; i < len(toks); {
 		form := func(end int) string { return text[toks[i].Start:toks[end-1].End] }
-		if m, ok := d.phrases.MatchAt(toks, i); ok && !(allCaps && m.End-m.Start == 1) {
-			e := &d.dict[m.IDs[0]]
-			got := add(&Mention{Name: e.Name, Kind: e.Kind, Aliases: e.Aliases, Confidence: 1, Dictionary: true, Entry: e}, form(m.End))
-			for k := m.Start; k < m.End; k++ {
+		// The dictionary and the gazetteer each offer their longest phrase
+		// starting here; the longer wins ("West Azerbaijan" the province,
+		// not Azerbaijan), the dictionary on a tie.
+		dm, dok := d.phrases.MatchAt(toks, i)
+		if dok && allCaps && dm.End-dm.Start == 1 && toks[i].Shape == gazetteer.ShapeUpper {
+			dok = false // "IRAN WARNS UN": capitals say nothing of an acronym
+		}
+		t, tend := d.g.TermAt(toks, i)
+		if t != nil && (t.Kind == gazetteer.KindDemonym || t.Kind == gazetteer.KindRegion) {
+			t = nil
+		}
+		if t != nil && t.Weak && tend == i+1 && tend < len(toks) && !allCaps &&
+			(toks[tend].Shape == gazetteer.ShapeTitle || toks[tend].Shape == gazetteer.ShapeUpper) &&
+			!strings.ContainsAny(text[toks[i].End:toks[tend].Start], ",.;:()") {
+			t = nil // an ambiguous name opening a longer one: "Jordan Peterson", "Van Dorn"
+		}
+		if dok && (t == nil || dm.End >= tend) {
+			e := &d.dict[dm.IDs[0]]
+			got := add(&Mention{Name: e.Name, Kind: e.Kind, Aliases: e.Aliases, Confidence: 1, Dictionary: true, Entry: e}, form(dm.End))
+			for k := dm.Start; k < dm.End; k++ {
 				spans[k] = got
 			}
-			i = m.End
+			i = dm.End
 			continue
 		}
-		if pm := d.g.FindTokens(text, toks[i:i+1+min(5, len(toks)-i-1)]); len(pm) > 0 && pm[0].Start == toks[i].Start && pm[0].Term.Kind != gazetteer.KindDemonym && pm[0].Term.Kind != gazetteer.KindRegion {
-			t := pm[0].Term
-			end := i
-			for end < len(toks) && toks[end].Start < pm[0].End {
-				end++
-			}
+		if t != nil {
 			name := t.Name
 			var aliases []string
 			if c := d.g.Country(t.Code); c != nil && t.Kind == gazetteer.KindName {
@@ -178,11 +195,11 @@ func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
 					}
 				}
 			}
-			got := add(&Mention{Name: name, Kind: newsdesk.EntityPlace, Aliases: aliases, Confidence: 1, Place: t.Code}, form(end))
-			for k := i; k < end; k++ {
+			got := add(&Mention{Name: name, Kind: newsdesk.EntityPlace, Aliases: aliases, Confidence: 1, Place: t.Code}, form(tend))
+			for k := i; k < tend; k++ {
 				spans[k] = got
 			}
-			i = end
+			i = tend
 			continue
 		}
 		// A run of capitalised words.
@@ -203,10 +220,11 @@ func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
 			}
 			break
 		}
-		// Names do not run across punctuation other than hyphens, apostrophes and initials' dots.
+		// Names do not run across punctuation other than hyphens, apostrophes
+		// and initials' dots, nor across lines.
 		for k := i + 1; k < end; k++ {
 			gap := text[toks[k-1].End:toks[k].Start]
-			if strings.ContainsAny(gap, ",;:()\"“”") || strings.Contains(gap, ". ") && len(toks[k-1].Key) > 1 {
+			if strings.ContainsAny(gap, ",;:()\"“”\n") || strings.Contains(gap, ". ") && len(toks[k-1].Key) > 1 {
 				end = k
 				break
 			}
@@ -265,6 +283,27 @@ func (d *Detector) Find(text string) ([]*Mention, []AliasPair) {
 	}
 	sort.SliceStable(order, func(a, b int) bool { return order[a].Count > order[b].Count })
 	return order, aliasPairs(text, toks, spans)
+}
+
+// isAllCaps reports whether the text is written in capitals: Latin
+// letters, none of them lower case. A Persian or Arabic text with an
+// acronym or two ("MEK") is not.
+func isAllCaps(text string) bool {
+	upper, other := 0, 0
+	for _, r := range text {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return false
+		case r >= 'A' && r <= 'Z':
+			upper++
+		case r >= 0x80 && unicode.IsLetter(r):
+			if unicode.IsLower(r) {
+				return false
+			}
+			other++
+		}
+	}
+	return upper > other
 }
 
 // aliasPairs finds "X, or Y", "X (Y)", "X, also known as Y", "X, also
@@ -420,11 +459,24 @@ func (s *Step) Name() string { return "entity" }
 
 // Enrich sets a.Entities and records the aliases the text states.
 func (s *Step) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Explanation) error {
-	text := a.Headline + ".\n" + a.Text
-	if a.Text == "" {
-		text += a.Lede
+	body := a.Text
+	if body == "" {
+		body = a.Lede
 	}
-	mentions, pairs := s.det.Find(text)
+	// The headline's and the body's tokens are shared with the other steps
+	// that read them (sections).
+	g := s.opts.Gazetteer
+	text := a.Headline + ".\n" + body
+	head, rest := g.Tokens(a.Headline), g.Tokens(body)
+	toks := make([]gazetteer.Token, len(head), len(head)+len(rest))
+	copy(toks, head)
+	off := len(a.Headline) + 2
+	for _, t := range rest {
+		t.Start += off
+		t.End += off
+		toks = append(toks, t)
+	}
+	mentions, pairs := s.det.FindTokens(text, toks)
 	var refs []newsdesk.EntityRef
 	idx := map[int64]int{}
 	resolved := map[string]*newsdesk.Entity{}

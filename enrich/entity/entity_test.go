@@ -161,3 +161,49 @@ func benchText() string {
 	}
 	return b.String()
 }
+
+// TestLongestMatch checks that a longer name wins over the shorter one it
+// starts with, whether each comes from the dictionary or the gazetteer.
+func TestLongestMatch(t *testing.T) {
+	t.Parallel()
+	d := newDetector(t)
+	custom := NewDetector([]Entry{{Name: "Kurdistan", Kind: newsdesk.EntityOrganisation}}, gazetteer.New())
+	tests := []struct {
+		d         *Detector
+		text      string
+		want, not []string
+	}{
+		{d, "The governor of West Azerbaijan province said Azerbaijan sent help.", []string{"West Azerbaijan", "Azerbaijan"}, nil},
+		{d, "The governor of West Azerbaijan province said so.", []string{"West Azerbaijan"}, []string{"Azerbaijan"}},
+		{d, "استاندار آذربایجان غربی گفت", []string{"West Azerbaijan"}, []string{"Azerbaijan"}},
+		{d, "قال محافظ أذربيجان الغربية", []string{"West Azerbaijan"}, []string{"Azerbaijan"}},
+		{d, "MEK supply runs to Camp Ashraf", []string{"Mujahedeen-e-Khalq", "Camp Ashraf"}, nil},
+		{custom, "Officials in the Kurdistan Region and Kurdistan met.", []string{"Kurdistan Region", "Kurdistan"}, nil},
+		{d, "Jordan Peterson spoke. Jordan said it would help.", []string{"Jordan"}, nil},
+		{d, "Jordan Peterson spoke on Monday.", nil, []string{"Jordan"}},
+		// Persian and Arabic: no lower-case letters, yet not an all-caps text.
+		{d, "قالت أوبك إن الإنتاج", []string{"OPEC"}, nil},
+		{d, "این سازمان با نام MEK شناخته می‌شود", []string{"Mujahedeen-e-Khalq"}, nil},
+		{d, "IRAN WARNS UN", []string{"Iran"}, []string{"United Nations"}},
+	}
+	for _, tc := range tests {
+		ms, _ := tc.d.Find(tc.text)
+		got := map[string]bool{}
+		for _, m := range ms {
+			got[m.Name] = true
+		}
+		for _, w := range tc.want {
+			if !got[w] {
+				t.Errorf("%s: %q not found in %v", tc.text, w, got)
+			}
+		}
+		for _, n := range tc.not {
+			if got[n] {
+				t.Errorf("%s: %q found", tc.text, n)
+			}
+		}
+	}
+	if ms, _ := d.Find("Camp Ashraf"); len(ms) != 1 || !ms[0].Dictionary {
+		t.Errorf("a name both in the dictionary and the gazetteer is the dictionary's: %+v", ms)
+	}
+}
