@@ -169,13 +169,42 @@ func (d *Detector) arabicScript(text string, pe, ur, arOnly int, conf float64) (
 func (d *Detector) latinScript(text string) (string, float64) {
 	var hits [16]int
 	total := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
-	}) {
+	// Words are runs of letters and apostrophes, lower-cased into buf one at
+	// a time (no copy of the text, no slice of words); a word too long for
+	// buf is no profile word.
+	var buf [32]byte
+	n, inWord, long := 0, false, false
+	word := func() {
 		total++
-		for m := d.langs[w]; m != 0; m &= m - 1 {
-			hits[bits.TrailingZeros16(m)]++
+		if !long {
+			for m := d.langs[string(buf[:n])]; m != 0; m &= m - 1 {
+				hits[bits.TrailingZeros16(m)]++
+			}
 		}
+		n, inWord, long = 0, false, false
+	}
+	for _, r := range text {
+		switch {
+		case 'a' <= r && r <= 'z' || r == '\'':
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf && unicode.IsLetter(r):
+			r = unicode.ToLower(r)
+		default:
+			if inWord {
+				word()
+			}
+			continue
+		}
+		inWord = true
+		if !long && n+utf8.RuneLen(r) <= len(buf) {
+			n += utf8.EncodeRune(buf[n:], r)
+		} else {
+			long = true
+		}
+	}
+	if inWord {
+		word()
 	}
 	count := func(code string) int { return hits[slices.Index(d.order, code)] }
 	best, second := "", 0

@@ -2,8 +2,11 @@ package lang
 
 import (
 	"context"
+	"math/bits"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -74,5 +77,55 @@ func BenchmarkStep(b *testing.B) {
 	for b.Loop() {
 		a.Language = ""
 		s.Enrich(context.Background(), a, nil)
+	}
+}
+
+// latinHitsRef counts profile words as latinScript did by lower-casing the
+// whole text and splitting it with strings.FieldsFunc.
+func latinHitsRef(d *Detector, text string) (string, float64) {
+	var hits [16]int
+	total := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	}) {
+		total++
+		for m := d.langs[w]; m != 0; m &= m - 1 {
+			hits[bits.TrailingZeros16(m)]++
+		}
+	}
+	count := func(code string) int { return hits[slices.Index(d.order, code)] }
+	best, second := "", 0
+	for _, code := range d.order {
+		if best == "" || count(code) > count(best) {
+			best = code
+		}
+	}
+	for _, code := range d.order {
+		if code != best && count(code) > second {
+			second = count(code)
+		}
+	}
+	if total == 0 || count(best) < 2 {
+		return "", 0
+	}
+	return best, float64(count(best)-second) / float64(count(best))
+}
+
+func TestLatinScriptReference(t *testing.T) {
+	d := New()
+	for _, text := range []string{
+		"The Fed said that it was on track, and the markets were not so sure of it.",
+		"Le gouvernement a annoncé que les élections DES régions auront lieu en mars, mais il n'est pas sûr.",
+		"Der Präsident sagte, dass die Regierung nicht auf die Forderungen eingehen wird. ÜBER ALLES",
+		"Türkiye'de ve bir bu için İstanbul'da olarak OLAN çok daha gibi \xff ama ne",
+		"El presidente dijo que la economía de los países está en crisis, pero no es grave.",
+		"A" + strings.Repeat("b", 40) + " the of and to in is that Supercalifragilisticexpialidocious'thethe the",
+		"",
+	} {
+		gotL, gotC := d.latinScript(text)
+		wantL, wantC := latinHitsRef(d, text)
+		if gotL != wantL || gotC != wantC {
+			t.Errorf("latinScript(%.30q) = %s %.3f, reference %s %.3f", text, gotL, gotC, wantL, wantC)
+		}
 	}
 }
