@@ -5,7 +5,14 @@
 // copy of it, or two copies of each other, and it spreads the first places
 // across sources.
 //
-// A call costs a handful of indexed, bounded queries: one per pool.
+// A call costs a handful of bounded index ranges and no full-text search:
+// the story's articles, the latest articles naming the article's main
+// entities (the entity river), and the articles of its section and of the
+// whole site published in the days around it (the section river and the
+// site's river), all read as briefs (headline, lede, source, dates,
+// entity IDs) and scored in memory by what they share with the article:
+// story, entities and words of the headline and lede. Only the chosen
+// few are then read whole.
 package related
 
 import (
@@ -16,30 +23,38 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"newsdesk"
 	"newsdesk/textsim"
 )
 
-// Store is what the Finder reads; newsdesk.Store satisfies it.
+// Store is what the Finder reads; newsdesk.Store satisfies it. A store
+// that also offers newsdesk.BriefStore has its candidates read as briefs,
+// and only the articles returned read whole.
 type Store interface {
 	Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error)
-	Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.SearchResult, error)
 }
 
 // Pool sizes and windows. They bound every query of a call.
 const (
 	storyLimit   = 20
 	entityLimit  = 60
-	searchLimit  = 30
-	sectionLimit = 30
+	sectionLimit = 60
+	recentLimit  = 60
 	maxEntities  = 5
 	maxLimit     = 50
 	// entityWindow and sectionWindow are how far before the article the
-	// entity and section pools look; newer articles are always in reach.
+	// entity and section pools look; newer articles are always in reach
+	// of the entity pool. textAhead is how far after the article the
+	// section and site pools look: an old article is compared with the
+	// reports of its own days.
 	entityWindow  = 30 * 24 * time.Hour
 	sectionWindow = 14 * 24 * time.Hour
+	recentWindow  = 3 * 24 * time.Hour
+	textAhead     = 3 * 24 * time.Hour
+	// minText is the similarity an article of the site's river must have
+	// to the article to be a candidate at all.
+	minText = 0.15
 	// nearCopy is the headline+lede cosine above which two articles are
 	// taken to be the same report.
 	nearCopy = 0.8
@@ -66,8 +81,7 @@ type Finder struct {
 	st Store
 	// Now is the clock for freshness; time.Now when nil.
 	Now func() time.Time
-	// Fold folds search words the way the search documents were folded
-	// (index.Normalize); words are used as they are when nil.
+	// Fold is kept for callers that set it; the Finder runs no searches.
 	Fold func(string) string
 }
 
@@ -76,14 +90,73 @@ func New(st Store) *Finder { return &Finder{st: st} }
 
 // candidate is one article considered, with what ties it to the article.
 type candidate struct {
-	a        *newsdesk.Article
+	b        *newsdesk.ArticleBrief
+	a        *newsdesk.Article // when the pool was read whole
 	story    bool
 	section  bool
+	tied     bool    // from the story, entity or section pool
 	entity   float64 // sum of the salience of shared entities, 0..1
-	vec      map[string]float64
+	vec      vector
 	textSim  float64
 	score    float64
 	sourceID string
+}
+
+// pool is the candidates of one call, each once, in first-seen order.
+type pool struct {
+	a     *newsdesk.Article
+	byID  map[int64]*candidate
+	order []*candidate
+}
+
+func (p *pool) add(bs []newsdesk.ArticleBrief, arts []*newsdesk.Article, mark func(*candidate)) {
+	for i := range bs {
+		b := &bs[i]
+		if excluded(p.a, b) {
+			continue
+		}
+		c, ok := p.byID[b.ID]
+		if !ok {
+			c = &candidate{b: b}
+			if arts != nil {
+				c.a = arts[i]
+			}
+			p.byID[b.ID] = c
+			p.order = append(p.order, c)
+		}
+		if mark != nil {
+			mark(c)
+		}
+	}
+}
+
+// read reads one pool: briefs when the store offers them, else whole
+// articles and their briefs.
+func (f *Finder) read(ctx context.Context, fl newsdesk.ArticleFilter) ([]newsdesk.ArticleBrief, []*newsdesk.Article, error) {
+	fl.NoTotal = true
+	if bst, ok := f.st.(newsdesk.BriefStore); ok {
+		bs, err := bst.ArticleBriefs(ctx, fl)
+		return bs, nil, err
+	}
+	arts, _, err := f.st.Articles(ctx, fl)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs := make([]newsdesk.ArticleBrief, len(arts))
+	for i, x := range arts {
+		bs[i] = brief(x)
+	}
+	return bs, arts, nil
+}
+
+// brief is the brief of a whole article.
+func brief(x *newsdesk.Article) newsdesk.ArticleBrief {
+	b := newsdesk.ArticleBrief{ID: x.ID, SourceID: x.SourceID, Source: x.Source, StoryID: x.StoryID, DuplicateOf: x.DuplicateOf,
+		Status: x.Status, PublishedAt: x.PublishedAt, Fingerprint: x.Fingerprint, Headline: x.Headline, Lede: x.Lede}
+	for _, e := range x.Entities {
+		b.EntityIDs = append(b.EntityIDs, e.ID)
+	}
+	return b
 }
 
 // Related returns up to limit published articles related to a, best first.
@@ -96,32 +169,16 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 	if f.Now != nil {
 		now = f.Now
 	}
-	pool := make(map[int64]*candidate)
-	var order []int64 // first-seen order, for determinism of equal scores
-	add := func(arts []*newsdesk.Article, mark func(*candidate)) {
-		for _, x := range arts {
-			if x == nil || excluded(a, x) {
-				continue
-			}
-			c, ok := pool[x.ID]
-			if !ok {
-				c = &candidate{a: x}
-				pool[x.ID] = c
-				order = append(order, x.ID)
-			}
-			if mark != nil {
-				mark(c)
-			}
-		}
-	}
+	p := &pool{a: a, byID: make(map[int64]*candidate)}
+	tie := func(c *candidate) { c.tied = true }
 
 	if a.StoryID != 0 {
 		sid := a.StoryID
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit, NoTotal: true})
+		bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: story: %w", a.ID, err)
 		}
-		add(arts, func(c *candidate) { c.story = true })
+		p.add(bs, arts, func(c *candidate) { c.story, c.tied = true, true })
 	}
 
 	weights := entityWeights(a)
@@ -132,66 +189,92 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		}
 		slices.Sort(ids)
 		since := a.PublishedAt.Add(-entityWindow)
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, Since: &since, Limit: entityLimit, NoTotal: true})
+		bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{AnyEntity: ids, Since: &since, Limit: entityLimit})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: entities: %w", a.ID, err)
 		}
-		add(arts, nil)
+		p.add(bs, arts, tie)
 	}
 
-	// No date bound on the searches: SQLite plans a bounded search as a
-	// walk over the date index with one full-text match per article, which
-	// costs far more than ranking the matches of two rare words. Old
-	// matches are penalised when scored.
-	for _, q := range f.searchQueries(a) {
-		res, err := f.st.Search(ctx, newsdesk.SearchQuery{Text: q, Sort: newsdesk.SortRelevance, Limit: searchLimit, NoTotal: true})
-		if err != nil {
-			if newsdesk.ErrorCode(err) == newsdesk.EINVALID {
-				continue
-			}
-			return nil, fmt.Errorf("related %d: search: %w", a.ID, err)
-		}
-		arts := make([]*newsdesk.Article, 0, len(res.Hits))
-		for _, h := range res.Hits {
-			arts = append(arts, h.Article)
-		}
-		add(arts, nil)
-	}
-
-	if sec := a.PrimarySection(); sec != nil && len(pool) < 3*limit {
+	before := a.PublishedAt.Add(textAhead)
+	if sec := a.PrimarySection(); sec != nil {
 		sid := sec.ID
 		since := a.PublishedAt.Add(-sectionWindow)
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{SectionID: &sid, Since: &since, Limit: sectionLimit, NoTotal: true})
+		bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{SectionID: &sid, Since: &since, Before: &before, Limit: sectionLimit})
 		if err != nil {
 			return nil, fmt.Errorf("related %d: section: %w", a.ID, err)
 		}
-		add(arts, func(c *candidate) { c.section = true })
+		p.add(bs, arts, func(c *candidate) { c.section, c.tied = true, true })
 	}
-	if len(pool) == 0 {
+
+	// The site's river of the article's days: candidates for what they
+	// say alone, kept only when they say something like it.
+	since := a.PublishedAt.Add(-recentWindow)
+	bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{Since: &since, Before: &before, Limit: recentLimit})
+	if err != nil {
+		return nil, fmt.Errorf("related %d: recent: %w", a.ID, err)
+	}
+	p.add(bs, arts, nil)
+	if len(p.order) == 0 {
 		return nil, nil
 	}
 
-	cands := make([]*candidate, 0, len(pool))
-	for _, id := range order {
-		cands = append(cands, pool[id])
+	score(a, p.order, weights, now())
+	ranked := make([]*candidate, 0, len(p.order))
+	for _, c := range p.order {
+		if c.tied || c.textSim >= minText {
+			ranked = append(ranked, c)
+		}
 	}
-	score(a, cands, weights, now())
-	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(x, y *candidate) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
 			return c
 		}
-		if c := y.a.PublishedAt.Compare(x.a.PublishedAt); c != 0 {
+		if c := y.b.PublishedAt.Compare(x.b.PublishedAt); c != 0 {
 			return c
 		}
-		return cmp.Compare(y.a.ID, x.a.ID)
+		return cmp.Compare(y.b.ID, x.b.ID)
 	})
-	return pick(ranked, limit), nil
+	return f.whole(ctx, pick(ranked, limit))
+}
+
+// whole returns the chosen candidates as whole articles, in order.
+func (f *Finder) whole(ctx context.Context, chosen []*candidate) ([]*newsdesk.Article, error) {
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	var ids []int64
+	for _, c := range chosen {
+		if c.a == nil {
+			ids = append(ids, c.b.ID)
+		}
+	}
+	byID := make(map[int64]*newsdesk.Article, len(ids))
+	if len(ids) > 0 {
+		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		for _, x := range arts {
+			byID[x.ID] = x
+		}
+	}
+	out := make([]*newsdesk.Article, 0, len(chosen))
+	for _, c := range chosen {
+		x := c.a
+		if x == nil {
+			x = byID[c.b.ID]
+		}
+		if x != nil { // unless unpublished in the meantime
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // excluded reports whether x may never be shown as related to a: a itself,
 // an unpublished article, or a copy of a either way.
-func excluded(a, x *newsdesk.Article) bool {
+func excluded(a *newsdesk.Article, x *newsdesk.ArticleBrief) bool {
 	switch {
 	case x.ID == a.ID:
 		return true
@@ -211,7 +294,7 @@ func excluded(a, x *newsdesk.Article) bool {
 // one a duplicate of the other, duplicates of the same article, or texts
 // nearly alike.
 func copies(x, y *candidate) bool {
-	a, b := x.a, y.a
+	a, b := x.b, y.b
 	switch {
 	case a.Fingerprint != "" && a.Fingerprint == b.Fingerprint:
 		return true
@@ -248,87 +331,78 @@ func entityWeights(a *newsdesk.Article) map[int64]float64 {
 	return w
 }
 
-// searchQueries returns up to two short queries of a's headline words:
-// the store ANDs words, so two distinctive words find articles about the
-// same thing without demanding the whole headline.
-func (f *Finder) searchQueries(a *newsdesk.Article) []string {
-	var words []string
-	seen := make(map[string]bool)
-	for _, w := range textsim.Words(a.Headline) {
-		if textsim.IsStopword(w) || utf8.RuneCountInString(w) < 3 || isNumber(w) || seen[w] {
-			continue
-		}
-		seen[w] = true
-		words = append(words, w)
-	}
-	if len(words) == 0 {
-		return nil
-	}
-	// Longer words are rarer: a cheap stand-in for document frequency.
-	slices.SortStableFunc(words, func(x, y string) int {
-		return cmp.Compare(utf8.RuneCountInString(y), utf8.RuneCountInString(x))
-	})
-	var qs []string
-	switch {
-	case len(words) >= 4:
-		qs = []string{words[0] + " " + words[1], words[2] + " " + words[3]}
-	case len(words) >= 2:
-		qs = []string{words[0] + " " + words[1], words[0]}
-	default:
-		qs = []string{words[0]}
-	}
-	if f.Fold != nil {
-		for i := range qs {
-			qs[i] = f.Fold(qs[i])
-		}
-	}
-	return qs
+// vector is a unit tf-idf vector of term numbers, sorted by term.
+type vector struct {
+	terms []int32
+	w     []float64
 }
 
-func isNumber(w string) bool {
-	for _, r := range w {
-		if r < '0' || r > '9' {
-			return false
+// maxLede is how much of a lede is compared: its first sentences say
+// what it is about.
+const maxLede = 400
+
+// termsOf numbers the terms of a headline and lede with dict.
+func termsOf(dict map[string]int32, headline, lede string) []int32 {
+	if len(lede) > maxLede {
+		cut := strings.LastIndexByte(lede[:maxLede], ' ')
+		if cut <= 0 {
+			cut = maxLede
 		}
+		lede = lede[:cut]
 	}
-	return true
+	ts := textsim.Terms(headline + " " + lede)
+	out := make([]int32, len(ts))
+	for i, t := range ts {
+		id, ok := dict[t]
+		if !ok {
+			id = int32(len(dict))
+			dict[t] = id
+		}
+		out[i] = id
+	}
+	return out
 }
 
 // score sets every candidate's vector, similarity to a and score.
 func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, now time.Time) {
 	// IDF over the pool and a: words every candidate shares say little.
-	termsOf := func(x *newsdesk.Article) []string { return textsim.Terms(x.Headline + " " + x.Lede) }
-	df := make(map[string]int)
-	all := make([][]string, len(cands)+1)
-	all[0] = termsOf(a)
+	dict := make(map[string]int32, 64*len(cands))
+	all := make([][]int32, len(cands)+1)
+	all[0] = termsOf(dict, a.Headline, a.Lede)
 	for i, c := range cands {
-		all[i+1] = termsOf(c.a)
+		all[i+1] = termsOf(dict, c.b.Headline, c.b.Lede)
 	}
-	for _, ts := range all {
-		seen := make(map[string]bool, len(ts))
+	df := make([]int32, len(dict))
+	last := make([]int32, len(dict)) // the last document counted, plus one
+	for d, ts := range all {
 		for _, t := range ts {
-			if !seen[t] {
-				seen[t] = true
+			if last[t] != int32(d+1) {
+				last[t] = int32(d + 1)
 				df[t]++
 			}
 		}
 	}
 	n := float64(len(all))
-	vec := func(ts []string) map[string]float64 {
-		v := make(map[string]float64, len(ts))
-		for _, t := range ts {
-			v[t]++
-		}
+	vec := func(ts []int32) vector {
+		sorted := slices.Clone(ts)
+		slices.Sort(sorted)
+		var v vector
 		norm := 0.0
-		for t, tf := range v {
-			w := (1 + math.Log(tf)) * math.Log(1+n/float64(df[t]))
-			v[t] = w
+		for i := 0; i < len(sorted); {
+			j := i + 1
+			for j < len(sorted) && sorted[j] == sorted[i] {
+				j++
+			}
+			t := sorted[i]
+			w := (1 + math.Log(float64(j-i))) * math.Log(1+n/float64(df[t]))
+			v.terms, v.w = append(v.terms, t), append(v.w, w)
 			norm += w * w
+			i = j
 		}
 		if norm > 0 {
 			norm = math.Sqrt(norm)
-			for t := range v {
-				v[t] /= norm
+			for i := range v.w {
+				v.w[i] /= norm
 			}
 		}
 		return v
@@ -337,8 +411,8 @@ func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, n
 	for i, c := range cands {
 		c.vec = vec(all[i+1])
 		c.textSim = cosine(self, c.vec)
-		for _, e := range c.a.Entities {
-			c.entity += weights[e.ID]
+		for _, id := range c.b.EntityIDs {
+			c.entity += weights[id]
 		}
 		c.entity = min(c.entity, 1)
 		s := wEntity*c.entity + wText*c.textSim
@@ -348,7 +422,7 @@ func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, n
 		if c.section {
 			s += wSection
 		}
-		age := now.Sub(c.a.PublishedAt)
+		age := now.Sub(c.b.PublishedAt)
 		if age < 0 {
 			age = 0
 		}
@@ -361,13 +435,19 @@ func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, n
 }
 
 // cosine is the dot product of two unit vectors.
-func cosine(x, y map[string]float64) float64 {
-	if len(x) > len(y) {
-		x, y = y, x
-	}
+func cosine(x, y vector) float64 {
 	s := 0.0
-	for t, w := range x {
-		s += w * y[t]
+	for i, j := 0, 0; i < len(x.terms) && j < len(y.terms); {
+		switch {
+		case x.terms[i] < y.terms[j]:
+			i++
+		case x.terms[i] > y.terms[j]:
+			j++
+		default:
+			s += x.w[i] * y.w[j]
+			i++
+			j++
+		}
 	}
 	return s
 }
@@ -375,9 +455,9 @@ func cosine(x, y map[string]float64) float64 {
 // pick takes candidates in rank order, leaving out copies of the article
 // and of those already taken, and lets no source have more than perSource
 // of the first diverseTop places while another source's article waits.
-func pick(ranked []*candidate, limit int) []*newsdesk.Article {
+func pick(ranked []*candidate, limit int) []*candidate {
 	for _, c := range ranked {
-		c.sourceID = sourceKey(c.a)
+		c.sourceID = sourceKey(c.b)
 	}
 	// Enough for the list and for other sources to stand in; past that
 	// the comparisons would cost more than they could change.
@@ -401,7 +481,7 @@ func pick(ranked []*candidate, limit int) []*newsdesk.Article {
 			kept = append(kept, c)
 		}
 	}
-	out := make([]*newsdesk.Article, 0, min(limit, len(kept)))
+	out := make([]*candidate, 0, min(limit, len(kept)))
 	perSrc := make(map[string]int)
 	used := make([]bool, len(kept))
 	for len(out) < limit && len(out) < len(kept) {
@@ -420,16 +500,16 @@ func pick(ranked []*candidate, limit int) []*newsdesk.Article {
 		}
 		used[next] = true
 		perSrc[kept[next].sourceID]++
-		out = append(out, kept[next].a)
+		out = append(out, kept[next])
 	}
 	return out
 }
 
 // sourceKey tells sources apart; articles without a source go by the
 // source name they carry.
-func sourceKey(a *newsdesk.Article) string {
-	if a.SourceID != 0 {
-		return fmt.Sprint(a.SourceID)
+func sourceKey(b *newsdesk.ArticleBrief) string {
+	if b.SourceID != 0 {
+		return fmt.Sprint(b.SourceID)
 	}
-	return "name:" + strings.ToLower(a.Source)
+	return "name:" + strings.ToLower(b.Source)
 }

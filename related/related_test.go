@@ -379,3 +379,95 @@ func TestRelatedOldArticlesSink(t *testing.T) {
 		t.Errorf("got %v, want %v (same story first, then fresher before older)", ids(got), want)
 	}
 }
+
+// articlesOnly offers a store's Articles alone: the Finder then reads its
+// pools whole instead of as briefs.
+type articlesOnly struct{ st related.Store }
+
+func (s articlesOnly) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
+	return s.st.Articles(ctx, f)
+}
+
+// TestRelatedBoundedPools: similar words find articles of other sections
+// published in the article's days, never through a full-text search;
+// articles beyond the windows or sharing nothing are not candidates. A
+// store without briefs gives the same list.
+func TestRelatedBoundedPools(t *testing.T) {
+	f := newFixture(t)
+	a := f.add(art{src: "Reuters", headline: "Locust swarms destroy Khuzestan wheat harvest", lede: "Farmers in the south watched the insects strip their fields.",
+		age: 10 * time.Hour, section: "Iran"})
+	near := f.add(art{src: "AP", headline: "Locust swarms reach Basra wheat fields", lede: "The insects crossed the border overnight.",
+		age: 30 * time.Hour, section: "Iraq"})
+	later := f.add(art{src: "AFP", headline: "Spraying planes fight locust swarms over wheat fields", lede: "Crews tried to save the harvest.",
+		age: 2 * time.Hour, section: "Syria"})
+	// Like it, but a month before: outside every window of the article.
+	old := f.add(art{src: "BBC", headline: "Locust swarms destroy wheat harvest", lede: "Farmers watched the insects strip their fields.",
+		age: 40 * 24 * time.Hour, section: "Syria"})
+	unrelated := f.add(art{src: "DW", headline: "Damascus opera season opens", lede: "Tickets sold out in an hour.",
+		age: 9 * time.Hour, section: "Syria"})
+	copyOf := f.add(art{src: "NYT", headline: "Locust swarms destroy Khuzestan wheat harvest, officials say", lede: "Copy.",
+		age: 9 * time.Hour, section: "Iraq", fingerprint: a.Fingerprint})
+
+	cs := &countingStore{st: f.db}
+	fd := related.New(cs)
+	fd.Now = func() time.Time { return now }
+	got, err := fd.Related(f.ctx, a, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("related: %q", headlines(got))
+	if n := cs.searches.Load(); n != 0 {
+		t.Errorf("%d full-text searches", n)
+	}
+	if len(got) != 2 || !slices.Contains(ids(got), near.ID) || !slices.Contains(ids(got), later.ID) {
+		t.Errorf("want the two articles of other sections with the same words, %d and %d, got %v", near.ID, later.ID, ids(got))
+	}
+	for id, why := range map[int64]string{old.ID: "outside the windows", unrelated.ID: "shares nothing", copyOf.ID: "same fingerprint"} {
+		if slices.Contains(ids(got), id) {
+			t.Errorf("article %d is related: %s", id, why)
+		}
+	}
+
+	whole := related.New(articlesOnly{f.db})
+	whole.Now = fd.Now
+	got2, err := whole.Related(f.ctx, a, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got2), ids(got)) {
+		t.Errorf("without briefs: %v, with: %v", ids(got2), ids(got))
+	}
+}
+
+// TestRelatedSameWithoutBriefs runs the big fixture's articles through a
+// Finder reading briefs and one reading whole articles: same lists.
+func TestRelatedSameWithoutBriefs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 1,000 articles")
+	}
+	f, all := bigFixture(t, 1000)
+	briefs, whole := f.finder(), related.New(articlesOnly{f.db})
+	whole.Now = briefs.Now
+	for i := 0; i < len(all); i += 50 {
+		a, err := f.db.Article(f.ctx, all[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := briefs.Related(f.ctx, a, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := whole.Related(f.ctx, a, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(x) == 0 || !slices.Equal(ids(x), ids(y)) {
+			t.Errorf("article %d: briefs %v, whole %v", a.ID, ids(x), ids(y))
+		}
+		for _, r := range x {
+			if r.ID == a.ID || len(r.Sections) == 0 || r.Text == "" {
+				t.Errorf("article %d: related %d is itself or not read whole", a.ID, r.ID)
+			}
+		}
+	}
+}

@@ -227,6 +227,19 @@ func (q listQuery) pageSQL(oldest bool) string {
 		ORDER BY a.published_at` + dir + `, a.id` + dir
 }
 
+// briefSQL reads the page's briefs: the small columns of its rows.
+func (q listQuery) briefSQL(oldest bool) string {
+	dir := " DESC"
+	if oldest {
+		dir = " ASC"
+	}
+	return `WITH page AS (` + q.page + `)
+		SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), a.story_id, a.duplicate_of, a.status,
+			a.published_at, a.fingerprint, a.headline, a.lede
+		FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
+		ORDER BY a.published_at` + dir + `, a.id` + dir
+}
+
 // countSQL counts the rows of a query, stopping at limit when positive.
 func countSQL(rows string, limit int) string {
 	if limit > 0 {
@@ -240,4 +253,59 @@ func (db *DB) count(ctx context.Context, rows string, limit int, args []any) (in
 	var n int
 	err := db.r.QueryRowContext(ctx, countSQL(rows, limit), args...).Scan(&n)
 	return n, err
+}
+
+// ArticleBriefs returns the briefs of the articles Articles would return
+// for f, in the same order, from the same plan: only the small columns of
+// each row (headline and lede come before the body, so no overflow page
+// is read) and the IDs of the entities each names, in two queries.
+func (db *DB) ArticleBriefs(ctx context.Context, f newsdesk.ArticleFilter) ([]newsdesk.ArticleBrief, error) {
+	q := articlesQuery(f)
+	rows, err := db.r.QueryContext(ctx, q.briefSQL(f.Oldest), q.pageArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("article briefs: %w", err)
+	}
+	defer rows.Close()
+	var out []newsdesk.ArticleBrief
+	for rows.Next() {
+		var b newsdesk.ArticleBrief
+		var pub int64
+		if err := rows.Scan(&b.ID, &b.SourceID, &b.Source, &b.StoryID, &b.DuplicateOf, &b.Status, &pub,
+			&b.Fingerprint, &b.Headline, &b.Lede); err != nil {
+			return nil, fmt.Errorf("article briefs: %w", err)
+		}
+		b.PublishedAt = ft(pub)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("article briefs: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+	at := make(map[int64]int, len(out))
+	ids := make([]int64, len(out))
+	for i, b := range out {
+		at[b.ID], ids[i] = i, b.ID
+	}
+	rows, err = db.r.QueryContext(ctx, `SELECT x.article_id, x.entity_id FROM json_each(?) j
+		CROSS JOIN article_entities x ON x.article_id = j.value ORDER BY x.article_id, x.mentions DESC, x.position`, jsonIDs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("article brief entities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid, eid int64
+		if err := rows.Scan(&aid, &eid); err != nil {
+			return nil, fmt.Errorf("article brief entities: %w", err)
+		}
+		if i, ok := at[aid]; ok {
+			out[i].EntityIDs = append(out[i].EntityIDs, eid)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("article brief entities: %w", err)
+	}
+	return out, nil
 }
