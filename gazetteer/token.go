@@ -31,7 +31,9 @@ type Token struct {
 }
 
 // Tokenize splits s into tokens. A key that is the word as written (lower
-// case, nothing to fold) is a substring of s; the others share one string.
+// case, nothing to fold) is a substring of s, the others substrings of one
+// string shared by the tokens: a caller keeping a key beyond the text
+// should keep a copy (strings.Clone).
 func Tokenize(s string) []Token {
 	toks := make([]Token, 0, len(s)/6+1)
 	var buf []byte   // the keys that differ from the text, one after another
