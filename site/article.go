@@ -3,9 +3,11 @@ package site
 import (
 	"bytes"
 	"cmp"
-	"compress/gzip"
+	"compress/flate"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"html"
 	"html/template"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"newsdesk"
@@ -31,6 +34,13 @@ type articleEntry struct {
 	prefix  []byte
 	suffix  []byte
 	anon    *rendered
+
+	// The halves compressed once, as pieces of one DEFLATE stream: a
+	// personal page in gzip is the halves' pieces around its block's
+	// (see personalPage), with no compression per request.
+	prefixZ   []byte // ends with a sync flush
+	suffixZ   []byte // ends the stream
+	prefixCRC uint32
 }
 
 type articlePage struct {
@@ -104,10 +114,11 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 	if !rd.returning || h.recommend == nil || !h.servePersonal(w, r, e, rd.id) {
 		e.anon.serve(w, r, hdrHTML, hdrPrivate, hdrVaryCookie)
 	}
-	if rd.track {
-		// The view is written behind the request: the reader never waits
-		// for the database's commit.
-		h.reads.add(newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: h.now()})
+	// The view is written behind the request (the reader never waits for
+	// the database's commit), and a repeat of a view written lately is not
+	// written again.
+	if now := h.now(); rd.track && h.views.first(rd.id, id, now) {
+		h.reads.add(newsdesk.ReadEvent{ReaderID: rd.id, ArticleID: id, At: now})
 	}
 }
 
@@ -124,24 +135,13 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 			"err", strings.ReplaceAll(err.Error(), readerID, "[reader]"))
 		return false
 	}
-	block := personalBlock{Personal: true, Items: make([]recItem, 0, recommendLimit)}
-	rr.mu.Lock()
-	for _, rc := range rr.recs {
-		if rc.Article == nil || rc.Article.ID == e.article.ID || rr.seen[rc.Article.ID] || len(block.Items) == recommendLimit {
-			continue
-		}
-		block.Items = append(block.Items, recItem{Article: rc.Article, Reason: rc.Reason, BecauseOf: rc.BecauseOf})
-	}
-	rr.seen[e.article.ID] = true
-	rr.mu.Unlock()
-	if len(block.Items) == 0 {
-		// Nothing personal to say yet: the cached page's most-read list.
+	p, err := rr.page(h, e)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render recommendations", "article_id", e.article.ID, "err", err)
 		return false
 	}
-	buf := h.getBuf()
-	defer h.putBuf(buf)
-	if err := h.web.RenderBlock(buf, "site/article", "personal", block); err != nil {
-		h.log.ErrorContext(r.Context(), "render recommendations", "article_id", e.article.ID, "err", err)
+	if p.block == nil {
+		// Nothing personal to say yet: the cached page's most-read list.
 		return false
 	}
 	hd := w.Header()
@@ -149,38 +149,39 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 	hd["Cache-Control"] = hdrPrivate
 	hd["Vary"] = hdrVaryCookie
 	hd["X-Content-Type-Options"] = hdrNosniff
-	if web.AcceptsGzip(r) {
+	gz := web.AcceptsGzip(r)
+	if gz {
 		hd["Content-Encoding"] = hdrGzip
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return true
-		}
-		zw := h.gzipWriter(w)
-		zw.Write(e.prefix)
-		zw.Write(buf.Bytes())
-		zw.Write(e.suffix)
-		zw.Close()
-		h.gzips.Put(zw)
+		hd["Content-Length"] = p.gzLenHdr
+	} else {
+		hd["Content-Length"] = p.lenHdr
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
 		return true
 	}
-	hd["Content-Length"] = []string{strconv.Itoa(len(e.prefix) + buf.Len() + len(e.suffix))}
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(e.prefix)
-		w.Write(buf.Bytes())
-		w.Write(e.suffix)
+	// One write of the whole body: net/http then sends it in as few
+	// system calls as its buffering allows.
+	buf := h.getBuf()
+	defer h.putBuf(buf)
+	if gz {
+		buf.Grow(p.gzLen)
+		buf.Write(gzipHeader[:])
+		buf.Write(e.prefixZ)
+		buf.Write(p.blockZ)
+		buf.Write(e.suffixZ)
+		var trailer [8]byte
+		binary.LittleEndian.PutUint32(trailer[:4], p.crc)
+		binary.LittleEndian.PutUint32(trailer[4:], uint32(p.size))
+		buf.Write(trailer[:])
+	} else {
+		buf.Grow(p.size)
+		buf.Write(e.prefix)
+		buf.Write(p.block)
+		buf.Write(e.suffix)
 	}
+	w.Write(buf.Bytes())
 	return true
-}
-
-// gzipWriter returns a pooled fast gzip writer for per-reader pages.
-func (h *Handler) gzipWriter(w http.ResponseWriter) *gzip.Writer {
-	if zw, ok := h.gzips.Get().(*gzip.Writer); ok {
-		zw.Reset(w)
-		return zw
-	}
-	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	return zw
 }
 
 // articleEntry returns the cached article page, rendering it on a miss.
@@ -222,6 +223,9 @@ func (h *Handler) renderArticle(ctx context.Context, id int64, now time.Time) (*
 		return nil, fmt.Errorf("article %d: template has no personal slot", id)
 	}
 	e := &articleEntry{article: a, path: a.Path(), prefix: bytes.Clone(prefix), suffix: bytes.Clone(suffix)}
+	e.prefixZ = deflatePiece(e.prefix, flate.BestCompression, false)
+	e.suffixZ = deflatePiece(e.suffix, flate.BestCompression, true)
+	e.prefixCRC = crc32.ChecksumIEEE(e.prefix)
 	anon, err := h.anonymousBlock(ctx, a)
 	if err != nil {
 		return nil, err
@@ -536,6 +540,100 @@ type readerRecs struct {
 	recs []newsdesk.Recommendation
 	mu   sync.Mutex
 	seen map[int64]bool // articles viewed since the list was computed
+	// seenN is len(seen), readable without mu.
+	seenN atomic.Int64
+	// last is the personal page made most recently from recs.
+	last atomic.Pointer[personalPage]
+}
+
+// personalPage is a reader's "Recommended to you" for one article page,
+// kept with the reader's recommendations: reloading a page, or several tabs
+// of it, writes the kept bytes without rendering anything.
+type personalPage struct {
+	entry *articleEntry // the page it was made for
+	seenN int64         // readerRecs.seenN when it was made
+
+	block    []byte // the rendered block; nil when there is nothing to recommend
+	blockZ   []byte // block as a DEFLATE piece between entry's prefixZ and suffixZ
+	size     int    // of the whole page
+	lenHdr   []string
+	crc      uint32 // CRC-32 of the whole page, for the gzip trailer
+	gzLen    int
+	gzLenHdr []string
+}
+
+// page returns the reader's personal page around e, made at most once per
+// article page and change of what the reader has seen.
+func (rr *readerRecs) page(h *Handler, e *articleEntry) (*personalPage, error) {
+	if p := rr.last.Load(); p != nil && p.entry == e && p.seenN == rr.seenN.Load() {
+		// Made for this page after it was marked seen: nothing changed.
+		return p, nil
+	}
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if !rr.seen[e.article.ID] {
+		rr.seen[e.article.ID] = true
+		rr.seenN.Add(1)
+	}
+	n := rr.seenN.Load()
+	if p := rr.last.Load(); p != nil && p.entry == e && p.seenN == n {
+		return p, nil
+	}
+	p := &personalPage{entry: e, seenN: n}
+	block := personalBlock{Personal: true, Items: make([]recItem, 0, recommendLimit)}
+	for _, rc := range rr.recs {
+		if rc.Article == nil || rc.Article.ID == e.article.ID || rr.seen[rc.Article.ID] || len(block.Items) == recommendLimit {
+			continue
+		}
+		block.Items = append(block.Items, recItem{Article: rc.Article, Reason: rc.Reason, BecauseOf: rc.BecauseOf})
+	}
+	if len(block.Items) > 0 {
+		buf := h.getBuf()
+		defer h.putBuf(buf)
+		if err := h.web.RenderBlock(buf, "site/article", "personal", block); err != nil {
+			return nil, err
+		}
+		p.block = bytes.Clone(buf.Bytes())
+		p.blockZ = deflatePiece(p.block, flate.DefaultCompression, false)
+		p.size = len(e.prefix) + len(p.block) + len(e.suffix)
+		p.lenHdr = []string{strconv.Itoa(p.size)}
+		p.crc = crc32.Update(crc32.Update(e.prefixCRC, crc32.IEEETable, p.block), crc32.IEEETable, e.suffix)
+		p.gzLen = len(gzipHeader) + len(e.prefixZ) + len(p.blockZ) + len(e.suffixZ) + 8
+		p.gzLenHdr = []string{strconv.Itoa(p.gzLen)}
+	}
+	rr.last.Store(p)
+	return p, nil
+}
+
+// gzipHeader opens a gzip member (RFC 1952) without name or time.
+var gzipHeader = [10]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
+
+var blockDeflaters = sync.Pool{New: func() any {
+	zw, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return zw
+}}
+
+// deflatePiece compresses p as raw DEFLATE blocks. A piece that is not
+// final ends with a sync flush, on a byte boundary, so that another
+// piece's blocks may follow it in one stream; the final piece ends the
+// stream. Pieces never refer back into one another.
+func deflatePiece(p []byte, level int, final bool) []byte {
+	var out bytes.Buffer
+	var zw *flate.Writer
+	if level == flate.DefaultCompression {
+		zw = blockDeflaters.Get().(*flate.Writer)
+		defer blockDeflaters.Put(zw)
+		zw.Reset(&out)
+	} else {
+		zw, _ = flate.NewWriter(&out, level)
+	}
+	zw.Write(p)
+	if final {
+		zw.Close()
+	} else {
+		zw.Flush()
+	}
+	return bytes.Clone(out.Bytes())
 }
 
 func (h *Handler) readerRecommendations(r *http.Request, readerID string, current *newsdesk.Article) (*readerRecs, error) {

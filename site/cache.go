@@ -156,6 +156,16 @@ func (c *lru[K, V]) put(key K, val V, gen uint64, now time.Time) {
 	}
 }
 
+// remove drops one entry.
+func (c *lru[K, V]) remove(key K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.order.Remove(el)
+		delete(c.items, key)
+	}
+}
+
 // invalidate drops every entry.
 func (c *lru[K, V]) invalidate() {
 	c.mu.Lock()

@@ -112,6 +112,9 @@ func (h *Handler) privacyPost(w http.ResponseWriter, r *http.Request) {
 				h.fail(w, r, err)
 				return
 			}
+			// Nothing kept from the erased history is used again.
+			h.views.forget(id)
+			h.recs.remove(id)
 		}
 		// A new random number is set on the next report read (unless
 		// opted out), so the erased history cannot be tied to it.

@@ -3,6 +3,7 @@ package site
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -44,14 +45,44 @@ func (h *Handler) reader(w http.ResponseWriter, r *http.Request) readerState {
 		rd.returning, rd.track = true, true
 		return rd
 	}
-	id, err := newReaderID()
+	line, id, err := h.newReaderCookie()
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "reader id", "err", err)
 		return rd
 	}
 	rd.id, rd.track = id, true
-	http.SetCookie(w, h.cookie(readerCookie, id, cookieMaxAge))
+	hd := w.Header()
+	hd["Set-Cookie"] = append(hd["Set-Cookie"], line)
 	return rd
+}
+
+// readerCookieAttrs is what follows "nd_reader=<id>" in the Set-Cookie line
+// of a new reader id, as http.Cookie writes it for h.cookie(readerCookie, …).
+func (h *Handler) readerCookieAttrs() string {
+	const probe = "0123456789abcdef0123456789abcdef"
+	line := h.cookie(readerCookie, probe, cookieMaxAge).String()
+	return line[len(readerCookie)+1+len(probe):]
+}
+
+// newReaderCookie makes a reader id (128 random bits in hex) and its
+// Set-Cookie line in one string; id is a part of line.
+func (h *Handler) newReaderCookie() (line, id string, err error) {
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", "", err
+	}
+	const head = len(readerCookie) + 1
+	var b [256]byte
+	n := copy(b[:], readerCookie)
+	b[n] = '='
+	hex.Encode(b[head:], raw[:])
+	n = head + 2*len(raw)
+	if n+len(h.cookieAttrs) > len(b) {
+		return "", "", errors.New("reader cookie attributes too long")
+	}
+	n += copy(b[n:], h.cookieAttrs)
+	line = string(b[:n])
+	return line, line[head : head+2*len(raw)], nil
 }
 
 func (h *Handler) cookie(name, value string, maxAge time.Duration) *http.Cookie {
@@ -68,15 +99,6 @@ func (h *Handler) cookie(name, value string, maxAge time.Duration) *http.Cookie 
 		c.MaxAge = -1
 	}
 	return c
-}
-
-// newReaderID is 128 random bits in hex.
-func newReaderID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
 }
 
 func validReaderID(id string) bool {

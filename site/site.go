@@ -97,14 +97,15 @@ type Handler struct {
 	baseURL   string
 	lang      string
 	secure    bool
-	now       func() time.Time
-	log       *slog.Logger
+	// cookieAttrs follows "nd_reader=<id>" in a new reader's Set-Cookie.
+	cookieAttrs string
+	now         func() time.Time
+	log         *slog.Logger
 
 	pages    *lru[string, *rendered]
 	articles *lru[int64, *articleEntry]
 	trees    *lru[struct{}, *newsdesk.SectionTree]
 	bufs     sync.Pool
-	gzips    sync.Pool
 
 	pageFlight    flight[string, *rendered]
 	articleFlight flight[int64, *articleEntry]
@@ -113,6 +114,7 @@ type Handler struct {
 	sitemapMax int
 
 	reads *readQueue
+	views *recentViews
 	recs  *lru[string, *readerRecs]
 	obs   Observer
 }
@@ -187,6 +189,8 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.reads = newReadQueue(h.store, h.log, 4096)
 	h.reads.obs = h.obs
+	h.views = newRecentViews(viewWindow, viewShardMax)
+	h.cookieAttrs = h.readerCookieAttrs()
 	return h, nil
 }
 
