@@ -162,6 +162,10 @@ func paramRef(p *params, name string) *float64 {
 		return &p.support
 	case "crosssupport":
 		return &p.crossSupport
+	case "act":
+		return &p.activity
+	case "acthl":
+		return &p.activityHalfLife
 	case "slugwords":
 		return &p.slugWords
 	case "bodyth":

@@ -25,7 +25,11 @@
 // fields, each counted in units of its own threshold so that a headline and
 // a whole article meet the same bar, and halved for every six hours between
 // the article and the story's span (a source's backlog arrives after later
-// reports). Two guards keep common words from joining different events: a
+// reports). It is then raised by how busy the story is around the
+// article's time, 1 + ½·ln(1 + A) with A the sum over its reports of a
+// weight halving for every ninety minutes apart: of two stories the words
+// fit alike, the one being reported now is the likelier to get the next
+// report, as in a Chinese restaurant process whose tables age. Two guards keep common words from joining different events: a
 // join the text takes part in must be backed by named things or by names
 // the headlines share ("port", "cargo" and "Europe" back nothing), and a
 // story none of whose reports is in the article's language is compared on
@@ -56,7 +60,7 @@ import (
 // Defaults.
 const (
 	DefaultWindow      = 72 * time.Hour
-	DefaultThreshold   = 0.06
+	DefaultThreshold   = 0.11
 	DefaultMaxArticles = 1_000_000
 )
 
@@ -137,24 +141,30 @@ type params struct {
 	crossSupport float64
 	// slugWords is the least number of words a URL slug needs to be read.
 	slugWords float64
+	// activity raises the score of a story by how many of its reports lie
+	// near the article in time: times 1 + activity·ln(1 + A), A the sum
+	// over members of 2^(-hours apart/activityHalfLife).
+	activity, activityHalfLife float64
 }
 
 func defaultParams() params {
 	return params{
-		threshold:      DefaultThreshold,
-		slug:           0.8,
-		name:           1.5,
-		number:         1,
-		fieldWeight:    [nFields]float64{1, 3, 0.5},
-		fieldThreshold: [nFields]float64{0, 0.15, 0.7},
-		mixCentroid:    0.8,
-		knn:            3,
-		halfLife:       6,
-		place:          0.5,
-		figure:         0.5,
-		support:        0.5,
-		crossSupport:   0.5,
-		slugWords:      3,
+		threshold:        DefaultThreshold,
+		slug:             0.8,
+		name:             1.5,
+		number:           1,
+		fieldWeight:      [nFields]float64{1, 3, 0.5},
+		fieldThreshold:   [nFields]float64{0, 0.15, 0.7},
+		mixCentroid:      0.8,
+		knn:              3,
+		halfLife:         6,
+		place:            0.5,
+		figure:           0.5,
+		support:          0.5,
+		crossSupport:     0.5,
+		slugWords:        3,
+		activity:         0.5,
+		activityHalfLife: 1.5,
 	}
 }
 
@@ -211,6 +221,41 @@ type story struct {
 	langs   map[string]int   // live members per language ("" unknown)
 	posted  map[*term]int64
 	recent  []*doc // the latest members, at most recentMax
+	hours   []hourCount
+}
+
+// hourCount is how many live members of a story fall in one hour.
+type hourCount struct {
+	hour int32 // unix hours
+	n    int32
+}
+
+// activity is the sum over a story's live members of 2^(-hours apart/h),
+// each member counted at the middle of its hour.
+func (st *story) activity(at time.Time, h float64) float64 {
+	x := float64(at.Unix()) / 3600
+	var a float64
+	for _, hc := range st.hours {
+		a += float64(hc.n) * math.Exp2(-math.Abs(x-float64(hc.hour)-0.5)/h)
+	}
+	return a
+}
+
+// count adds n members at time at to the story's hours.
+func (st *story) count(at time.Time, n int32) {
+	h := int32(at.Unix() / 3600)
+	for i := range st.hours {
+		if st.hours[i].hour == h {
+			st.hours[i].n += n
+			if st.hours[i].n <= 0 {
+				st.hours = append(st.hours[:i], st.hours[i+1:]...)
+			}
+			return
+		}
+	}
+	if n > 0 {
+		st.hours = append(st.hours, hourCount{h, n})
+	}
 }
 
 type doc struct {
@@ -724,6 +769,9 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	if c.p.halfLife > 0 {
 		score *= math.Exp2(-dt.Hours() / c.p.halfLife)
 	}
+	if c.p.activity != 0 {
+		score *= 1 + c.p.activity*math.Log1p(st.activity(at, c.p.activityHalfLife))
+	}
 	cd.Score = score
 	return cd
 }
@@ -883,6 +931,7 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 		c.stories[storyID] = st
 	}
 	st.langs[lang]++
+	st.count(at, 1)
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
@@ -990,6 +1039,7 @@ func (c *Clusterer) trimPostings(t *term) {
 func (c *Clusterer) remove(d *doc) {
 	d.gone = true
 	d.st.members--
+	d.st.count(d.at, -1)
 	if d.st.langs[d.lang]--; d.st.langs[d.lang] <= 0 {
 		delete(d.st.langs, d.lang)
 	}
