@@ -501,11 +501,13 @@ func (s *Step) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Expla
 		refs = refs[:s.opts.MaxEntities]
 	}
 	a.Entities = refs
-	var names []string
-	for _, r := range refs {
-		names = append(names, fmt.Sprintf("%s ×%d", r.Name, r.Mentions))
+	if ex != nil {
+		var names []string
+		for _, r := range refs {
+			names = append(names, fmt.Sprintf("%s ×%d", r.Name, r.Mentions))
+		}
+		ex.Add(s.Name(), "%d entities: %s", len(refs), strings.Join(names, ", "))
 	}
-	ex.Add(s.Name(), "%d entities: %s", len(refs), strings.Join(names, ", "))
 	for _, p := range pairs {
 		e := resolved[strings.ToLower(p.Of)]
 		if e == nil || containsFold(e.Aliases, p.Alias) || strings.EqualFold(e.Name, p.Alias) {

@@ -294,11 +294,16 @@ func (f *Filer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Expl
 	scores := f.Scores(a, l)
 	chosen := f.Choose(scores)
 	refs := f.refs(tree, chosen)
+	if len(refs) > 0 {
+		a.Sections = refs
+	}
+	if ex == nil {
+		return nil // the reasons are written only when asked for
+	}
 	if len(refs) == 0 {
 		ex.Add(f.Name(), "no section: %s", describe(scores, 3))
 		return nil
 	}
-	a.Sections = refs
 	names := make([]string, len(refs))
 	for i, r := range refs {
 		names[i] = r.Slug
