@@ -360,7 +360,11 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 				return err
 			}
 			touched[a.StoryID] = true
-			filed = append(filed, a.ID)
+			if len(a.Sections) > 0 || len(a.Entities) > 0 {
+				// A new article (IDs are never reused) has no river rows
+				// yet: only one filed or naming entities gets some.
+				filed = append(filed, a.ID)
+			}
 			created = append(created, a)
 		}
 		if err := refreshRivers(ctx, tx, filed); err != nil {
