@@ -106,3 +106,111 @@ func TestMostReadDays(t *testing.T) {
 		t.Errorf("%d day rows without readers kept", left)
 	}
 }
+
+// TestRecordReadsBatches writes more views than one INSERT holds, with a
+// reader's repeat views of a report in the same batch (either order) and
+// invalid views, and checks them against the same views written one by one.
+func TestRecordReadsBatches(t *testing.T) {
+	ctx := t.Context()
+	src := &newsdesk.Source{Name: "wire", Kind: newsdesk.SourceFeed, URL: "https://wire.example/feed"}
+	end := time.Date(2025, 3, 10, 15, 30, 0, 0, time.UTC)
+	var events []newsdesk.ReadEvent
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 300 {
+		e := newsdesk.ReadEvent{
+			ReaderID:  fmt.Sprintf("r%d", rng.IntN(30)),
+			ArticleID: int64(1 + rng.IntN(6)),
+			At:        end.Add(-time.Duration(rng.IntN(96)) * time.Hour),
+		}
+		switch i % 50 {
+		case 7:
+			e.ReaderID = ""
+		case 8:
+			e.ArticleID = 0
+		}
+		events = append(events, e)
+	}
+	state := func(batched bool) (map[string][]newsdesk.ReadEvent, []newsdesk.ArticleCount) {
+		db := mustOpen(t)
+		if err := db.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		var arts []*newsdesk.Article
+		for i := range 6 {
+			arts = append(arts, &newsdesk.Article{GUID: fmt.Sprintf("g%d", i), Headline: fmt.Sprintf("Report %d", i), PublishedAt: end.Add(-100 * time.Hour)})
+		}
+		if _, err := db.UpsertArticles(ctx, src.ID, arts); err != nil {
+			t.Fatal(err)
+		}
+		if batched {
+			if err := db.RecordReads(ctx, events); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			for _, e := range events {
+				if e.ReaderID == "" || e.ArticleID == 0 {
+					continue
+				}
+				if err := db.RecordRead(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		hist := map[string][]newsdesk.ReadEvent{}
+		for r := range 30 {
+			id := fmt.Sprintf("r%d", r)
+			h, err := db.ReadHistory(ctx, id, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist[id] = h
+		}
+		most, err := db.MostRead(ctx, 0, end.Add(-50*time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hist, most
+	}
+	oneHist, oneMost := state(false)
+	batchHist, batchMost := state(true)
+	for id, want := range oneHist {
+		if got := batchHist[id]; !slices.EqualFunc(got, want, func(a, b newsdesk.ReadEvent) bool { return a.ArticleID == b.ArticleID && a.At.Equal(b.At) }) {
+			t.Errorf("history of %s: batched %v, one by one %v", id, got, want)
+		}
+	}
+	if !slices.Equal(batchMost, oneMost) {
+		t.Errorf("most read: batched %v, one by one %v", batchMost, oneMost)
+	}
+}
+
+// BenchmarkRecordReads writes batches of 256 first views of new readers
+// (the site's view writer under a stream of first visits), reported per
+// view.
+func BenchmarkRecordReads(b *testing.B) {
+	ctx := b.Context()
+	db := mustOpen(b)
+	src := &newsdesk.Source{Name: "wire", Kind: newsdesk.SourceFeed, URL: "https://wire.example/feed"}
+	if err := db.CreateSource(ctx, src); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2025, 3, 10, 15, 30, 0, 0, time.UTC)
+	var arts []*newsdesk.Article
+	for i := range 20 {
+		arts = append(arts, &newsdesk.Article{GUID: fmt.Sprintf("g%d", i), Headline: fmt.Sprintf("Report %d", i), PublishedAt: now})
+	}
+	if _, err := db.UpsertArticles(ctx, src.ID, arts); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]newsdesk.ReadEvent, 256)
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range batch {
+			n++
+			batch[i] = newsdesk.ReadEvent{ReaderID: fmt.Sprintf("%032x", uint64(n)*0x9e3779b97f4a7c15), ArticleID: arts[n%len(arts)].ID, At: now}
+		}
+		if err := db.RecordReads(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
