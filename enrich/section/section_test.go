@@ -71,6 +71,9 @@ func TestEnrich(t *testing.T) {
 		{"region only", &newsdesk.Article{Headline: "Tensions rise in the Persian Gulf", Text: "Shipping in the Strait of Hormuz slowed."}, "gulf,iran-and-neighbours"},
 		{"no place", &newsdesk.Article{Headline: "Markets steady", Text: "Shares were little changed."}, ""},
 		{"country without section files under its region", &newsdesk.Article{Headline: "Qatar hosts talks", DatelinePlace: "Doha, Qatar", Text: "Qatar said talks would resume."}, "gulf,iran-and-neighbours"},
+		{"province in the dateline", &newsdesk.Article{DatelinePlace: "Khoy, West Azerbaijan", Headline: "Quake injures dozens", Text: "Villages were damaged."}, "iran,iran-and-neighbours"},
+		{"province, not the country it is named after", &newsdesk.Article{Headline: "Quake hits West Azerbaijan", Text: "The governor of West Azerbaijan province said 31 people were hurt around Khoy."}, "iran,iran-and-neighbours"},
+		{"persian province", &newsdesk.Article{Headline: "زلزله در آذربایجان غربی", Text: "استاندار آذربایجان غربی گفت در شهرستان خوی ۳۱ نفر مصدوم شدند."}, "iran,iran-and-neighbours"},
 		{"locked", &newsdesk.Article{Headline: "Iraq votes", SectionsLocked: true, Sections: []newsdesk.SectionRef{{ID: 2, Slug: "iran"}}}, "iran"},
 	}
 	for _, tc := range tests {
