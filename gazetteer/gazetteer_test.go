@@ -43,6 +43,10 @@ func TestFind(t *testing.T) {
 		// A weekday is not Dushanbe, nor the Quds Force Jerusalem.
 		{"روز دوشنبه نیروی قدس", nil},
 		{"قال فيلق القدس", nil},
+		// Persian names that are common Arabic words, and Arabic names that
+		// are common words, are not listed alone.
+		{"الوضع القائم ينبع من سياسة قديمة دوما", nil},
+		{"عبر معبر القائم", []string{"iq:city:معبر القائم"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
