@@ -75,8 +75,8 @@ type Mention struct {
 	Start, End int // byte offsets in the text
 }
 
-// Gazetteer is the loaded place data. It is read-only and safe for
-// concurrent use.
+// Gazetteer is the loaded place data. It is read-only, but for the small
+// cache of Tokens, and safe for concurrent use.
 type Gazetteer struct {
 	Countries []*Country
 	Regions   []string // region codes

@@ -179,3 +179,29 @@ func BenchmarkFind(b *testing.B) {
 		g.Find(text)
 	}
 }
+
+// TestTokensConcurrent runs the token cache from several goroutines, as the
+// enricher's workers do (run with -race).
+func TestTokensConcurrent(t *testing.T) {
+	t.Parallel()
+	g := New()
+	texts := make([]string, 40)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("Report %d from Baghdad and Tehran. ", i)
+	}
+	done := make(chan bool)
+	for w := range 4 {
+		go func() {
+			for i := range 200 {
+				s := texts[(i*7+w)%len(texts)]
+				if toks := g.Tokens(s); len(toks) != 6 || toks[0].Key != "report" {
+					t.Errorf("%q: %v", s, toks)
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
