@@ -75,6 +75,11 @@ func TestQueryPlans(t *testing.T) {
 		{"source", newsdesk.ArticleFilter{SourceID: &src, Limit: 20}, "articles_source_river", true, ""},
 		{"story", newsdesk.ArticleFilter{StoryID: &story, Oldest: true, Limit: 11}, "articles_story", false, ""},
 		{"ids", newsdesk.ArticleFilter{IDs: []int64{1, 2, 3}, ExcludeDuplicates: true, Limit: 3}, "INTEGER PRIMARY KEY", false, ""},
+		// The related articles' pools: the site's and a section's river
+		// around the article's days.
+		{"days", newsdesk.ArticleFilter{Since: &since, Before: &until, Limit: 60}, "SEARCH a USING COVERING INDEX articles_river (status=? AND published_at>? AND published_at<?)", true, ""},
+		{"section days", newsdesk.ArticleFilter{SectionID: &sec, Since: &since, Before: &until, Limit: 60}, "SEARCH r USING PRIMARY KEY (section_id=? AND published_at>? AND published_at<?)", true, ""},
+		{"story newest", newsdesk.ArticleFilter{StoryID: &story, Limit: 20}, "articles_story", false, ""},
 	}
 	check := func(t *testing.T, plan, scanOK string) {
 		t.Helper()
@@ -96,6 +101,7 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("page sorted, not read in index order:\n%s", page)
 			}
 			check(t, explain(t, db, q.pageSQL(tc.f.Oldest), q.pageArgs), tc.scanOK)
+			check(t, explain(t, db, q.briefSQL(tc.f.Oldest), q.pageArgs), tc.scanOK)
 			check(t, explain(t, db, countSQL(q.rows, 10000), q.rowArgs), tc.scanOK)
 		})
 	}
@@ -157,9 +163,25 @@ func TestQueryPlans(t *testing.T) {
 			args := append(p.args, sql.Named("lo", 1), sql.Named("hi", 2), sql.Named("klp", 1), sql.Named("kli", 1), sql.Named("khp", 2), sql.Named("khi", 2))
 			ftsDriven(t, explain(t, db, p.matches("a.id, a.published_at, 0", "search.rowid BETWEEN :lo AND :hi",
 				"(a.published_at, a.id) >= (:klp, :kli)", "(a.published_at, a.id) <= (:khp, :khi)"), args), true)
-			ftsDriven(t, explain(t, db, p.matches("a.id, a.published_at, "+bm25Rank+" AS score", "search.rowid BETWEEN :lo AND :hi")+p.order()+limitOffset(20, 0), args[:len(p.args)+2]), true)
+			// Dense by relevance: the newest matches by ID, read in the
+			// full-text index's order and cut at the limit (no sort).
+			recent := explain(t, db, p.matches("a.id, a.published_at, 0")+" ORDER BY search.rowid DESC LIMIT 200", p.args)
+			ftsDriven(t, recent, false)
+			if strings.Contains(recent, "TEMP B-TREE") {
+				t.Errorf("the newest matches are sorted, not read in order:\n%s", recent)
+			}
 		})
 	}
+
+	t.Run("search place scores", func(t *testing.T) {
+		args := []any{sql.Named("match", `"oil"`), sql.Named("lo", 1), sql.Named("hi", 9), sql.Named("ids", "[1,9]"), sql.Named("open", "<"), sql.Named("close", ">")}
+		for name, query := range map[string]string{"place scores": placeScoresSQL, "snippets": snippetSQL} {
+			plan := explain(t, db, query, args[:len(args)-2+2*strings.Count(query, ":open")])
+			if scanTable.MatchString(plan) || !regexp.MustCompile(`SCAN search VIRTUAL TABLE INDEX \d+:M\d*(>[<=]*<|<[>=]*>)`).MatchString(plan) {
+				t.Errorf("%s do not read a rowid range of the full-text index:\n%s", name, plan)
+			}
+		}
+	})
 
 	t.Run("most read", func(t *testing.T) {
 		for _, sec := range []int64{0, 1} {

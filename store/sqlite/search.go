@@ -59,28 +59,40 @@ func (db *DB) IndexArticles(ctx context.Context, docs []newsdesk.SearchDoc) erro
 // a quoted string: words ANDed, phrases kept. No input can inject FTS5
 // syntax. It returns "" when the text has no word.
 func matchExpr(text string) string {
+	return strings.Join(matchPhrases(text), " ")
+}
+
+// matchPhrases is the quoted FTS5 strings of matchExpr, one per word or
+// phrase.
+func matchPhrases(text string) []string {
 	terms := store.ParseQuery(text)
 	parts := make([]string, 0, len(terms))
 	for _, t := range terms {
 		parts = append(parts, `"`+strings.ReplaceAll(strings.Join(t.Words, " "), `"`, `""`)+`"`)
 	}
-	return strings.Join(parts, " ")
+	return parts
 }
 
-// Plans of a search. A query matching fewer than searchDense documents is
-// read from its full-text matches (each checked against articles_search,
-// a narrow index, never the article rows). A denser one is read through
-// the articles in date order instead (the river of its section, entity or
-// source, or all published ones), matched against the full-text index by
-// ranges of article IDs: newest first, the river is walked in chunks until
-// the page is full; by relevance over a river of at most searchWalkMax
-// articles (a date range, a section...), the matches within the river's
-// span of IDs are ranked in one pass. bm25 counts each word's documents
-// once per full-text scan, which costs as much as the scan for a common
-// word: a plan scores its matches in one scan, never one per article.
+// Plans of a search. bm25 counts the documents of each word or phrase of
+// the query once per query, by reading all of them: for a word in most
+// articles that costs as much as reading the whole index, however few
+// matches are ranked. So bm25 ranks only queries whose every word and
+// phrase matches fewer than searchDense documents, over all their
+// full-text matches (each checked against articles_search, a narrow
+// index, never the article rows). A query with a denser word is read
+// newest first instead: by date, the river of its section, entity or
+// source (or all published articles) is walked in chunks, each matched
+// against the full-text index by ranges of article IDs, until the page is
+// full; by relevance, its newest searchRecent matches (highest IDs, which
+// follow arrival; or, when a filter bounds it, the newest by the walk)
+// are the candidates, scored from where the words are (headline before
+// lede before the rest) and the page taken from them.
 const (
 	searchDense   = 4000
 	searchWalkMax = 50000
+	// searchRecent is how many of a dense query's newest matches are
+	// ranked by relevance.
+	searchRecent = 200
 	// searchRunGap is the widest gap between the IDs of a chunk of the
 	// river that one ID range may span; searchRunsMax is how many ranges
 	// a chunk may take before one range spans it all.
@@ -200,18 +212,23 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	res := &newsdesk.SearchResult{}
 	var page []searchHit
 	total, counted := 0, false
-	done := false
+	done, isDense := false, false
 	if q.Limit > 0 {
 		dense, walkMax := db.searchLimits()
-		n, err := db.count(ctx, `SELECT 1 FROM search WHERE search MATCH ?`, dense, []any{match})
+		var err error
+		isDense, err = db.searchIsDense(ctx, q.Text, dense)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
-		if n >= dense {
+		if isDense {
 			if q.Sort == newsdesk.SortNewest {
 				page, total, counted, done, err = db.searchWalk(ctx, p, walkMax)
-			} else if p.bounded {
-				page, total, counted, done, err = db.searchSpan(ctx, p, walkMax)
+				if err == nil && done {
+					err = db.searchPlaceScores(ctx, match, page)
+				}
+			} else {
+				page, err = db.searchRecentRanked(ctx, p, walkMax)
+				done = true
 			}
 			if err != nil {
 				return nil, fmt.Errorf("search %q: %w", q.Text, err)
@@ -219,11 +236,20 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 		}
 	}
 	if !done {
-		rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, "+bm25Rank+" AS score")+p.order()+limitOffset(q.Limit, offset), p.args...)
+		// A dense query gets here by date only, when its walk gave up:
+		// no bm25 then, the page is scored alone.
+		score := bm25Rank
+		if isDense {
+			score = "0"
+		}
+		rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, "+score+" AS score")+p.order()+limitOffset(q.Limit, offset), p.args...)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
 		page, err = scanHits(rows)
+		if err == nil && isDense {
+			err = db.searchPlaceScores(ctx, match, page)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
@@ -263,6 +289,11 @@ func scanHits(rows *sql.Rows) ([]searchHit, error) {
 	return out, rows.Err()
 }
 
+// snippetSQL is the snippets of the articles of a JSON array of IDs
+// within a range of IDs.
+var snippetSQL = `SELECT rowid, snippet(search, -1, :open, :close, '…', ` + fmt.Sprint(snippetTokens) + `)
+	FROM search WHERE search MATCH :match AND rowid BETWEEN :lo AND :hi AND +rowid IN (SELECT value FROM json_each(:ids))`
+
 // searchPage reads the articles of the hits, in order, with their snippets.
 func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([]newsdesk.SearchHit, error) {
 	if len(page) == 0 {
@@ -273,10 +304,34 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 		ids[i] = h.id
 	}
 	// The snippet needs the match again, for the page's rows only; a
-	// snippet, unlike bm25, costs nothing per scan.
-	rows, err := db.r.QueryContext(ctx, `SELECT `+articleCols+`, snippet(search, -1, ?, ?, '…', `+fmt.Sprint(snippetTokens)+`)
-		FROM json_each(?) j CROSS JOIN search ON search.rowid = j.value CROSS JOIN articles a ON a.id = j.value LEFT JOIN sources s ON s.id = a.source_id
-		WHERE search MATCH ? ORDER BY j.key`, newsdesk.SnippetMarkStart, newsdesk.SnippetMarkEnd, jsonIDs(ids), match)
+	// snippet, unlike bm25, costs nothing per scan. The rows are read by
+	// ranges of IDs, in one scan of the full-text index each, not sought
+	// one by one.
+	snippets := make(map[int64]string, len(page))
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for _, r := range idRuns(sorted) {
+		rows, err := db.r.QueryContext(ctx, snippetSQL, sql.Named("match", match), sql.Named("lo", r[0]), sql.Named("hi", r[1]),
+			sql.Named("ids", jsonIDs(ids)), sql.Named("open", newsdesk.SnippetMarkStart), sql.Named("close", newsdesk.SnippetMarkEnd))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var sn string
+			if err := rows.Scan(&id, &sn); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			snippets[id] = sn
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+articleCols+`
+		FROM json_each(?) j CROSS JOIN articles a ON a.id = j.value LEFT JOIN sources s ON s.id = a.source_id ORDER BY j.key`, jsonIDs(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +344,15 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 	var arts []*newsdesk.Article
 	for rows.Next() {
 		var h newsdesk.SearchHit
-		a, err := scanArticle(rows, &h.Snippet)
+		a, err := scanArticle(rows)
 		if err != nil {
 			return nil, err
 		}
-		h.Score, h.Article = -score[a.ID], a
+		sn, ok := snippets[a.ID]
+		if !ok {
+			continue // no longer matching
+		}
+		h.Score, h.Article, h.Snippet = -score[a.ID], a, sn
 		hits, arts = append(hits, h), append(arts, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -306,39 +365,137 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 	return hits, nil
 }
 
-// searchSpan ranks the matches among a bounded river's articles: the
-// river's IDs are read (at most searchWalkMax, else ok is false) and the
-// full-text matches within their span checked and scored in one scan.
-// The total comes with the page.
-func (db *DB) searchSpan(ctx context.Context, p *searchPlan, walkMax int) (page []searchHit, total int, counted, ok bool, err error) {
-	var lo, hi sql.NullInt64
-	var n int
-	args := append(p.rargs[:len(p.rargs):len(p.rargs)], sql.Named("cp", int64(math.MaxInt64)), sql.Named("ci", int64(math.MaxInt64)), sql.Named("n", walkMax+1))
-	if err := db.r.QueryRowContext(ctx, `SELECT min(id), max(id), count(*) FROM (`+p.river+`)`, args...).Scan(&lo, &hi, &n); err != nil {
-		return nil, 0, false, false, err
+// searchIsDense reports whether a word or phrase of the query matches
+// dense documents or more: one count per word or phrase, each stopping
+// at dense.
+func (db *DB) searchIsDense(ctx context.Context, text string, dense int) (bool, error) {
+	for _, ph := range matchPhrases(text) {
+		n, err := db.count(ctx, `SELECT 1 FROM search WHERE search MATCH ?`, dense, []any{ph})
+		if err != nil {
+			return false, err
+		}
+		if n >= dense {
+			return true, nil
+		}
 	}
-	if n > walkMax {
-		return nil, 0, false, false, nil
+	return false, nil
+}
+
+// searchRecentRanked ranks a dense query's newest matches by relevance
+// and returns the page: at least searchRecent candidates (more when the
+// page reaches past them), the highest IDs among the matches, or, when a
+// filter bounds the query, the newest by the walk of its river.
+func (db *DB) searchRecentRanked(ctx context.Context, p *searchPlan, walkMax int) ([]searchHit, error) {
+	offset := max(p.q.Offset, 0)
+	want := max(searchRecent, offset+p.q.Limit)
+	var cands []searchHit
+	ok := false
+	if p.bounded {
+		wp := *p
+		wp.q.Offset, wp.q.Limit, wp.q.NoTotal, wp.q.MaxTotal = 0, want, true, 0
+		var err error
+		if cands, _, _, ok, err = db.searchWalk(ctx, &wp, walkMax); err != nil {
+			return nil, err
+		}
 	}
-	if n == 0 {
-		return nil, 0, true, true, nil
+	if !ok {
+		rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, 0")+fmt.Sprintf(" ORDER BY search.rowid DESC LIMIT %d", want), p.args...)
+		if err != nil {
+			return nil, err
+		}
+		if cands, err = scanHits(rows); err != nil {
+			return nil, err
+		}
 	}
-	span := append(p.args[:len(p.args):len(p.args)], sql.Named("lo", lo.Int64), sql.Named("hi", hi.Int64))
-	inSpan := "search.rowid BETWEEN :lo AND :hi"
-	rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, "+bm25Rank+" AS score", inSpan)+p.order()+limitOffset(p.q.Limit, p.q.Offset), span...)
-	if err != nil {
-		return nil, 0, false, false, err
+	if err := db.searchPlaceScores(ctx, p.match, cands); err != nil {
+		return nil, err
 	}
-	if page, err = scanHits(rows); err != nil {
-		return nil, 0, false, false, err
+	slices.SortStableFunc(cands, func(a, b searchHit) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.published, a.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	return cands[min(offset, len(cands)):min(offset+p.q.Limit, len(cands))], nil
+}
+
+// Weights of where a query's words are found, for the candidates of a
+// dense query: what bm25 weighs most (headline, lede), without the
+// collection statistics that cost bm25 a scan of every match.
+const (
+	placeHeadline = 10.0
+	placeLede     = 3.0
+	placeBody     = 1.0
+)
+
+// placeScoresSQL counts the matches in the headline and lede of the
+// articles of a JSON array of IDs within a range of IDs: highlight marks
+// each match with one character. The range is read in one scan of the
+// full-text index (a lookup per ID would seek every segment each time).
+const placeScoresSQL = `SELECT rowid,
+		length(highlight(search, 0, char(1), '')) - length(headline),
+		length(highlight(search, 1, char(1), '')) - length(lede)
+	FROM search WHERE search MATCH :match AND rowid BETWEEN :lo AND :hi
+		AND +rowid IN (SELECT value FROM json_each(:ids))`
+
+// searchPlaceScores sets the scores of hits from the number of matches
+// in their headline and lede (each saturating: the second counts half as
+// much as the first, and so on), negated like bm25's so that the best
+// sorts first. The hits' IDs are read in runs, as searchChunk does.
+func (db *DB) searchPlaceScores(ctx context.Context, match string, hits []searchHit) error {
+	if len(hits) == 0 {
+		return nil
 	}
-	if p.q.NoTotal || len(page) < p.q.Limit && (p.q.Offset <= 0 || len(page) > 0) {
-		return page, 0, false, true, nil
+	at := make(map[int64]int, len(hits))
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		at[h.id], ids[i] = i, h.id
 	}
-	if total, err = db.count(ctx, p.matches("1", inSpan), p.q.MaxTotal, span); err != nil {
-		return nil, 0, false, false, err
+	slices.Sort(ids)
+	sat := func(n float64) float64 { return 2 * n / (n + 1) }
+	for _, r := range idRuns(ids) {
+		rows, err := db.r.QueryContext(ctx, placeScoresSQL, sql.Named("match", match), sql.Named("lo", r[0]), sql.Named("hi", r[1]),
+			sql.Named("ids", jsonIDs(ids)))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var h, l float64
+			if err := rows.Scan(&id, &h, &l); err != nil {
+				rows.Close()
+				return err
+			}
+			if i, ok := at[id]; ok {
+				hits[i].score = -(placeHeadline*sat(h) + placeLede*sat(l) + placeBody)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	return page, total, true, true, nil
+	return nil
+}
+
+// idRuns splits sorted IDs into ranges of IDs no more than searchRunGap
+// apart; past searchRunsMax ranges, one range spans them all.
+func idRuns(sorted []int64) [][2]int64 {
+	var runs [][2]int64
+	for _, id := range sorted {
+		if n := len(runs); n > 0 && id-runs[n-1][1] <= searchRunGap {
+			runs[n-1][1] = id
+		} else {
+			runs = append(runs, [2]int64{id, id})
+		}
+	}
+	if len(runs) > searchRunsMax {
+		runs = [][2]int64{{sorted[0], sorted[len(sorted)-1]}}
+	}
+	return runs
 }
 
 // searchWalk reads a dense query newest first: chunks of the river, newest
@@ -406,9 +563,6 @@ func (db *DB) searchWalk(ctx context.Context, p *searchPlan, walkMax int) (page 
 		return nil, 0, false, false, nil
 	}
 	page = hits[min(offset, len(hits)):min(want, len(hits))]
-	if err := db.searchScores(ctx, p.match, page); err != nil {
-		return nil, 0, false, false, err
-	}
 	switch {
 	case end:
 		return page, len(hits), true, true, nil
@@ -425,17 +579,7 @@ func (db *DB) searchWalk(ctx context.Context, p *searchPlan, walkMax int) (page 
 func (db *DB) searchChunk(ctx context.Context, p *searchPlan, ids []int64, lo, hi [2]int64) ([]searchHit, error) {
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
-	var runs [][2]int64
-	for _, id := range sorted {
-		if n := len(runs); n > 0 && id-runs[n-1][1] <= searchRunGap {
-			runs[n-1][1] = id
-		} else {
-			runs = append(runs, [2]int64{id, id})
-		}
-	}
-	if len(runs) > searchRunsMax {
-		runs = [][2]int64{{sorted[0], sorted[len(sorted)-1]}}
-	}
+	runs := idRuns(sorted)
 	query := p.matches("a.id, a.published_at, 0", "search.rowid BETWEEN :lo AND :hi",
 		"(a.published_at, a.id) >= (:klp, :kli)", "(a.published_at, a.id) <= (:khp, :khi)")
 	var out []searchHit
@@ -459,34 +603,4 @@ func (db *DB) searchChunk(ctx context.Context, p *searchPlan, ids []int64, lo, h
 		return cmp.Compare(b.id, a.id)
 	})
 	return out, nil
-}
-
-// searchScores sets the scores of a page of hits found without them, in
-// one scan of the full-text matches within the page's span of IDs.
-func (db *DB) searchScores(ctx context.Context, match string, page []searchHit) error {
-	if len(page) == 0 {
-		return nil
-	}
-	lo, hi := page[0].id, page[0].id
-	at := make(map[int64]int, len(page))
-	for i, h := range page {
-		lo, hi = min(lo, h.id), max(hi, h.id)
-		at[h.id] = i
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT rowid, `+bm25Rank+` FROM search WHERE search MATCH ? AND rowid BETWEEN ? AND ?`, match, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var score float64
-		if err := rows.Scan(&id, &score); err != nil {
-			return err
-		}
-		if i, ok := at[id]; ok {
-			page[i].score = score
-		}
-	}
-	return rows.Err()
 }

@@ -13,9 +13,13 @@ import (
 )
 
 // TestSearchPlans runs the same searches with the plan of a query matching
-// few documents (the full-text matches drive) and with those of a dense
-// one (the river walked newest first, or ranked over its span of IDs),
-// including their fallbacks, and wants the same hits, scores and totals.
+// few documents (the full-text matches drive, bm25 ranks) and with those
+// of a dense one (the river walked newest first; by relevance, the newest
+// matches ranked by where the words are), including their fallbacks.
+// Newest first, it wants the same hits and totals; by relevance, the same
+// totals, hits among the matches ordered by their scores, and pages that
+// follow each other. The corpus has fewer matches than a dense query
+// ranks, so every match is a candidate.
 // Publication order differs from ID order, several articles share a time,
 // some are unpublished, so that the walk's ranges and keys are exercised.
 func TestSearchPlans(t *testing.T) {
@@ -122,36 +126,70 @@ func TestSearchPlans(t *testing.T) {
 			}
 		}
 	}
-	key := func(res *newsdesk.SearchResult) string {
+	key := func(res *newsdesk.SearchResult, scores bool) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "total %d capped %v:", res.Total, res.TotalCapped)
 		for _, h := range res.Hits {
-			fmt.Fprintf(&b, " %d/%.9g/%v", h.Article.ID, h.Score, h.Snippet != "")
+			if scores {
+				fmt.Fprintf(&b, " %d/%.9g/%v", h.Article.ID, h.Score, h.Snippet != "")
+			} else {
+				fmt.Fprintf(&b, " %d/%v", h.Article.ID, h.Snippet != "")
+			}
 		}
 		return b.String()
 	}
-	var want []string
+	var want []*newsdesk.SearchResult
 	for _, q := range queries {
 		res, err := db.Search(ctx, q)
 		if err != nil {
 			t.Fatalf("%+v: %v", q, err)
 		}
-		want = append(want, key(res))
+		want = append(want, res)
 	}
-	if !slices.ContainsFunc(want, func(s string) bool { return strings.Count(s, "/") >= 20 }) {
+	if !slices.ContainsFunc(want, func(r *newsdesk.SearchResult) bool { return len(r.Hits) >= 10 }) {
 		t.Fatal("no search fills a page: the test corpus is too small")
 	}
 	for _, v := range variants {
 		sqlite.SetSearchLimits(db, v.dense, v.walkTo)
 		for i, q := range queries {
+			name := fmt.Sprintf("%s: %q sort %s from %v to %v section %v source %v entity %v offset %d limit %d max %d nototal %v",
+				v.name, q.Text, q.Sort, q.From != nil, q.To != nil, q.SectionID != nil, q.SourceID != nil, q.EntityID != nil,
+				q.Offset, q.Limit, q.MaxTotal, q.NoTotal)
 			res, err := db.Search(ctx, q)
 			if err != nil {
-				t.Fatalf("%s %+v: %v", v.name, q, err)
+				t.Fatalf("%s: %v", name, err)
 			}
-			if got := key(res); got != want[i] {
-				t.Errorf("%s: %q sort %s from %v to %v section %v source %v entity %v offset %d limit %d max %d nototal %v:\n got %s\nwant %s",
-					v.name, q.Text, q.Sort, q.From != nil, q.To != nil, q.SectionID != nil, q.SourceID != nil, q.EntityID != nil,
-					q.Offset, q.Limit, q.MaxTotal, q.NoTotal, got, want[i])
+			if q.Sort == newsdesk.SortNewest {
+				if got, w := key(res, false), key(want[i], false); got != w {
+					t.Errorf("%s:\n got %s\nwant %s", name, got, w)
+				}
+				continue
+			}
+			if res.Total != want[i].Total || res.TotalCapped != want[i].TotalCapped || len(res.Hits) != len(want[i].Hits) {
+				t.Errorf("%s: total %d capped %v, %d hits; want %d, %v, %d", name, res.Total, res.TotalCapped, len(res.Hits),
+					want[i].Total, want[i].TotalCapped, len(want[i].Hits))
+			}
+			for j, h := range res.Hits {
+				if h.Snippet == "" || h.Score <= 0 {
+					t.Errorf("%s: hit %d has score %g, snippet %q", name, h.Article.ID, h.Score, h.Snippet)
+				}
+				if j > 0 && (h.Score > res.Hits[j-1].Score ||
+					h.Score == res.Hits[j-1].Score && h.Article.PublishedAt.After(res.Hits[j-1].Article.PublishedAt)) {
+					t.Errorf("%s: hit %d (%g) ranked after %d (%g)", name, h.Article.ID, h.Score, res.Hits[j-1].Article.ID, res.Hits[j-1].Score)
+				}
+			}
+			if q.Offset > 0 && q.Offset < 100 {
+				// The page continues the first ones.
+				first := q
+				first.Offset, first.Limit, first.NoTotal = 0, q.Offset+q.Limit, true
+				all, err := db.Search(ctx, first)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, w := key(&newsdesk.SearchResult{Hits: res.Hits}, true), key(&newsdesk.SearchResult{Hits: all.Hits[min(q.Offset, len(all.Hits)):]}, true)
+				if got != w {
+					t.Errorf("%s: page does not follow the first ones:\n got %s\nwant %s", name, got, w)
+				}
 			}
 		}
 	}
