@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,9 +72,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	enricher, err := buildEnricher(ctx, st, log)
-	if err != nil {
-		return err
+	// A web node that never ingests needs the enrichment chain only when
+	// an editor runs a source from the admin or a WebSub push arrives:
+	// its indexes (hundreds of MiB on a large site) are built then, not at
+	// start.
+	var enricher ingest.Enricher
+	if *noIngest {
+		enricher = &lazyEnricher{build: func(ctx context.Context) (ingest.Enricher, error) {
+			return buildEnricher(ctx, st, log)
+		}}
+	} else {
+		e, err := buildEnricher(ctx, st, log)
+		if err != nil {
+			return err
+		}
+		enricher = e
 	}
 
 	secret, err := m.siteSecret(cfg.DB, cfg.Secret)
@@ -306,4 +319,39 @@ func relatedFinder(st newsdesk.Store) *related.Finder {
 	f := related.New(st)
 	f.Fold = index.Normalize
 	return f
+}
+
+// lazyEnricher builds its enrichment chain on first use. A build that
+// fails is tried again on the next use.
+type lazyEnricher struct {
+	build func(context.Context) (ingest.Enricher, error)
+	mu    sync.Mutex
+	e     ingest.Enricher
+}
+
+func (l *lazyEnricher) get(ctx context.Context) (ingest.Enricher, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.e == nil {
+		e, err := l.build(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("enrichment: %w", err)
+		}
+		l.e = e
+	}
+	return l.e, nil
+}
+
+func (l *lazyEnricher) Enrich(ctx context.Context, a *newsdesk.Article) error {
+	e, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return e.Enrich(ctx, a)
+}
+
+func (l *lazyEnricher) Stored(ctx context.Context, articles []*newsdesk.Article) {
+	if e, err := l.get(ctx); err == nil {
+		e.Stored(ctx, articles)
+	}
 }
