@@ -38,9 +38,9 @@ type Store interface {
 // Pool sizes and windows. They bound every query of a call.
 const (
 	storyLimit   = 20
-	entityLimit  = 60
-	sectionLimit = 60
-	recentLimit  = 60
+	entityLimit  = 40
+	sectionLimit = 30
+	recentLimit  = 40
 	maxEntities  = 5
 	maxLimit     = 50
 	// entityWindow and sectionWindow are how far before the article the
@@ -339,7 +339,7 @@ type vector struct {
 
 // maxLede is how much of a lede is compared: its first sentences say
 // what it is about.
-const maxLede = 400
+const maxLede = 250
 
 // termsOf numbers the terms of a headline and lede with dict.
 func termsOf(dict map[string]int32, headline, lede string) []int32 {
