@@ -62,6 +62,7 @@ const (
 	DefaultWindow      = 72 * time.Hour
 	DefaultThreshold   = 0.11
 	DefaultMaxArticles = 1_000_000
+	DefaultMaxBytes    = 512 << 20
 )
 
 // Fields of a vector. A term's key starts with its field's mark, except for
@@ -173,7 +174,10 @@ type Options struct {
 	Window      time.Duration // stories idle this long (from the newest article seen) are closed
 	Threshold   float64       // least score to join a story
 	MaxArticles int           // most articles kept in the index
-	Logger      *slog.Logger
+	// MaxBytes bounds the memory the index holds, as estimated by
+	// indexBytes: beyond it the oldest articles leave first.
+	MaxBytes int64
+	Logger   *slog.Logger
 }
 
 // Clusterer is the story enrichment step. It is safe for concurrent use.
@@ -190,10 +194,13 @@ type Clusterer struct {
 	head    int
 	newest  time.Time
 	stamp   uint64 // of the current decision
+	termIDs uint64 // the last term id given
+	bytes   int64  // estimated size of the live articles, by indexBytes
 }
 
 type term struct {
 	key      string
+	id       uint64 // order of creation: a story's centroid is sorted by it
 	field    uint8
 	ascii    bool      // written in ASCII: slug words, Latin names, figures
 	df       int       // live articles using the term
@@ -214,14 +221,98 @@ type story struct {
 	members int // live articles
 	first   time.Time
 	last    time.Time
-	weights map[*term]float64
-	norm    [nFields]float64 // TF-IDF norm of weights per field
+	cent    centroid
+	norm    [nFields]float64 // TF-IDF norm of the centroid per field
 	normA   float64          // TF-IDF norm of the ASCII title terms
 	normN   int              // index size when norm was computed
-	langs   map[string]int   // live members per language ("" unknown)
-	posted  map[*term]int64
-	recent  []*doc // the latest members, at most recentMax
+	langs   []langCount      // live members per language ("" unknown)
+	recent  []*doc           // the latest members, at most recentMax
 	hours   []hourCount
+}
+
+// cterm is a term of a story's centroid: the sum of its weights over the
+// story's members, and when the story was last posted for it.
+type cterm struct {
+	t      *term
+	w      float32
+	posted uint32 // unix seconds
+}
+
+// centroid is a story's terms, sorted by term id: 16 bytes a term.
+type centroid []cterm
+
+// find returns the index of t in ct, or -1.
+func (ct centroid) find(t *term) int {
+	lo, hi := 0, len(ct)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ct[m].t.id < t.id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(ct) && ct[lo].t == t {
+		return lo
+	}
+	return -1
+}
+
+// merge adds terms not in ct (sorted by id) to it, keeping the order.
+func (ct centroid) merge(add []cterm) centroid {
+	if len(add) == 0 {
+		return ct
+	}
+	n := len(ct)
+	if cap(ct) < n+len(add) {
+		grown := make(centroid, n, n+len(add)+n/4)
+		copy(grown, ct)
+		ct = grown
+	}
+	ct = ct[:n+len(add)]
+	i, j, k := n-1, len(add)-1, len(ct)-1
+	for j >= 0 {
+		if i >= 0 && ct[i].t.id > add[j].t.id {
+			ct[k] = ct[i]
+			i--
+		} else {
+			ct[k] = add[j]
+			j--
+		}
+		k--
+	}
+	return ct
+}
+
+// langCount is how many live members of a story are in one language.
+type langCount struct {
+	lang string
+	n    int32
+}
+
+// langN is the number of live members of st in language lang.
+func (st *story) langN(lang string) int {
+	for _, l := range st.langs {
+		if l.lang == lang {
+			return int(l.n)
+		}
+	}
+	return 0
+}
+
+// langAdd adds n members in language lang.
+func (st *story) langAdd(lang string, n int32) {
+	for i := range st.langs {
+		if st.langs[i].lang == lang {
+			if st.langs[i].n += n; st.langs[i].n <= 0 {
+				st.langs = append(st.langs[:i], st.langs[i+1:]...)
+			}
+			return
+		}
+	}
+	if n > 0 {
+		st.langs = append(st.langs, langCount{lang, n})
+	}
 }
 
 // hourCount is how many live members of a story fall in one hour.
@@ -286,6 +377,9 @@ func newClusterer(opt Options, p params) *Clusterer {
 	opt.Threshold = p.threshold
 	if opt.MaxArticles <= 0 {
 		opt.MaxArticles = DefaultMaxArticles
+	}
+	if opt.MaxBytes <= 0 {
+		opt.MaxBytes = DefaultMaxBytes
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
@@ -622,7 +716,7 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 			if out[0].CrossLanguage && x.t.field == fieldBody || out[0].CrossLanguage && x.t.field == fieldTitle && !x.t.ascii {
 				continue
 			}
-			if _, ok := st.weights[x.t]; ok && len(out[0].Shared) < 5 {
+			if st.cent.find(x.t) >= 0 && len(out[0].Shared) < 5 {
 				out[0].Shared = append(out[0].Shared, printable(x.t.key))
 			}
 		}
@@ -646,7 +740,7 @@ func readsAcross(t *term) bool {
 // crossLanguage reports whether no live report of st is in language lang
 // (and all have a known one).
 func (st *story) crossLanguage(lang string) bool {
-	return lang != "" && len(st.langs) > 0 && st.langs[lang] == 0 && st.langs[""] == 0
+	return lang != "" && len(st.langs) > 0 && st.langN(lang) == 0 && st.langN("") == 0
 }
 
 // score is how well an article's query terms fit story st. Caller holds mu.
@@ -681,8 +775,8 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		if cross && !readsAcross(x.t) {
 			continue
 		}
-		if w, ok := st.weights[x.t]; ok {
-			d := x.w * w * c.idf(x.t)
+		if j := st.cent.find(x.t); j >= 0 {
+			d := x.w * float64(st.cent[j].w) * c.idf(x.t)
 			dot[x.t.field] += d
 			if x.name {
 				names += d
@@ -926,11 +1020,10 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	}
 	st := c.stories[storyID]
 	if st == nil {
-		st = &story{id: storyID, first: at, last: at, weights: make(map[*term]float64), posted: make(map[*term]int64),
-			langs: make(map[string]int, 1)}
+		st = &story{id: storyID, first: at, last: at}
 		c.stories[storyID] = st
 	}
-	st.langs[lang]++
+	st.langAdd(lang, 1)
 	st.count(at, 1)
 	keys := make([]string, 0, len(v))
 	for k := range v {
@@ -940,32 +1033,42 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	d := &doc{id: id, st: st, at: at, lang: lang, terms: make([]*term, 0, len(v)), w: make([]float32, 0, len(v))}
 	unix := at.Unix()
 	st.members++
+	var added []cterm
 	for _, k := range keys {
 		w := v[k]
 		t := c.terms[k]
 		if t == nil {
 			// A copy: the key may share memory with the article's text, and
 			// through it with a whole fetched feed document.
-			t = &term{key: strings.Clone(k), field: uint8(fieldOf(k)), ascii: isASCII(k)}
+			c.termIDs++
+			t = &term{key: strings.Clone(k), id: c.termIDs, field: uint8(fieldOf(k)), ascii: isASCII(k)}
 			c.terms[k] = t
 		}
 		t.df++
 		d.terms = append(d.terms, t)
 		d.w = append(d.w, float32(w))
-		st.weights[t] += w
-		if last, ok := st.posted[t]; !ok || unix-last > int64(c.opt.Window/time.Second)/4 {
-			st.posted[t] = unix
-			t.postings = append(t.postings, posting{st, unix})
-			c.trimPostings(t)
+		j := st.cent.find(t)
+		if j < 0 {
+			added = append(added, cterm{t: t, w: float32(w), posted: uint32(unix)})
+		} else {
+			st.cent[j].w += float32(w)
+			if unix-int64(st.cent[j].posted) <= int64(c.opt.Window/time.Second)/4 {
+				continue
+			}
+			st.cent[j].posted = uint32(unix)
 		}
+		t.postings = append(t.postings, posting{st, unix})
+		c.trimPostings(t)
 	}
+	sort.Slice(added, func(i, j int) bool { return added[i].t.id < added[j].t.id })
+	st.cent = st.cent.merge(added)
 	if at.After(st.last) {
 		st.last = at
 	}
 	if at.Before(st.first) {
 		st.first = at
 	}
-	if len(st.weights) > 2*centroidMax {
+	if len(st.cent) > 2*centroidMax {
 		c.prune(st)
 	}
 	c.renorm(st)
@@ -975,6 +1078,7 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	}
 	st.recent = append(st.recent, d)
 	c.docs[id] = d
+	c.bytes += indexBytes(len(d.terms))
 	c.order = append(c.order, d)
 	if at.After(c.newest) {
 		c.newest = at
@@ -986,8 +1090,9 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 func (c *Clusterer) renorm(st *story) {
 	var n [nFields]float64
 	var a float64
-	for t, w := range st.weights {
-		x := w * c.idf(t)
+	for _, e := range st.cent {
+		t := e.t
+		x := float64(e.w) * c.idf(t)
 		n[t.field] += x * x
 		if t.field == fieldTitle && t.ascii {
 			a += x * x
@@ -1003,23 +1108,25 @@ func (c *Clusterer) renorm(st *story) {
 // prune keeps the centroidMax heaviest terms of a story. Caller holds mu.
 func (c *Clusterer) prune(st *story) {
 	type tw struct {
-		t *term
+		e cterm
 		w float64
 	}
-	all := make([]tw, 0, len(st.weights))
-	for t, w := range st.weights {
-		all = append(all, tw{t, w * c.idf(t)})
+	all := make([]tw, 0, len(st.cent))
+	for _, e := range st.cent {
+		all = append(all, tw{e, float64(e.w) * c.idf(e.t)})
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].w != all[j].w {
 			return all[i].w > all[j].w
 		}
-		return all[i].t.key < all[j].t.key
+		return all[i].e.t.key < all[j].e.t.key
 	})
-	for _, x := range all[centroidMax:] {
-		delete(st.weights, x.t)
-		delete(st.posted, x.t)
+	kept := make(centroid, centroidMax, centroidMax+centroidMax/4)
+	for i, x := range all[:centroidMax] {
+		kept[i] = x.e
 	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].t.id < kept[j].t.id })
+	st.cent = kept
 }
 
 // trimPostings drops a term's postings older than the window and those of
@@ -1038,11 +1145,10 @@ func (c *Clusterer) trimPostings(t *term) {
 // remove takes a document out of the counts. Caller holds mu.
 func (c *Clusterer) remove(d *doc) {
 	d.gone = true
+	c.bytes -= indexBytes(len(d.terms))
 	d.st.members--
 	d.st.count(d.at, -1)
-	if d.st.langs[d.lang]--; d.st.langs[d.lang] <= 0 {
-		delete(d.st.langs, d.lang)
-	}
+	d.st.langAdd(d.lang, -1)
 	if d.st.members <= 0 {
 		delete(c.stories, d.st.id)
 	}
@@ -1063,7 +1169,7 @@ func (c *Clusterer) evict() {
 	cutoff := c.newest.Add(-c.opt.Window)
 	for c.head < len(c.order) {
 		d := c.order[c.head]
-		if !d.gone && len(c.docs) <= c.opt.MaxArticles && !d.at.Before(cutoff) {
+		if !d.gone && len(c.docs) <= c.opt.MaxArticles && c.bytes <= c.opt.MaxBytes && !d.at.Before(cutoff) {
 			break
 		}
 		if !d.gone {
@@ -1079,16 +1185,26 @@ func (c *Clusterer) evict() {
 	}
 }
 
+// indexBytes estimates the memory an indexed article with n terms holds:
+// its terms and weights (12 bytes a term), its part of its story's
+// centroid (16) and of the postings (16), the term table's share, the
+// article's and its story's records. Measured with BenchmarkIndexBytes10k
+// (articles of about seventy terms, each its own story: about 5 KB).
+func indexBytes(n int) int64 {
+	return 1024 + 60*int64(n)
+}
+
 // Stats is the size of the index.
 type Stats struct {
 	Articles, Stories, Terms int
+	Bytes                    int64 // estimated, see Options.MaxBytes
 }
 
 // Stats returns the size of the index.
 func (c *Clusterer) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Stats{Articles: len(c.docs), Stories: len(c.stories), Terms: len(c.terms)}
+	return Stats{Articles: len(c.docs), Stories: len(c.stories), Terms: len(c.terms), Bytes: c.bytes}
 }
 
 // Warm loads the published articles since a time from the store into the
