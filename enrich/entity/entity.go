@@ -97,7 +97,9 @@ func isOrgWord(key string) bool {
 		"agency", "bank", "company", "committee", "corp", "corporation", "inc", "ltd", "group", "union",
 		"association", "department", "court", "parliament", "assembly", "movement", "forces", "brigade",
 		"brigades", "university", "institute", "foundation", "commission", "office", "service", "police",
-		"navy", "corps", "fund", "league", "federation", "authority", "network", "news":
+		"navy", "corps", "fund", "league", "federation", "authority", "network", "news", "society", "works",
+		"chamber", "commerce", "administration", "secretariat", "exchange", "board", "bureau", "alliance",
+		"coalition", "embassy", "tribunal", "crescent":
 		return true
 	}
 	return false
@@ -240,6 +242,16 @@ func (d *Detector) FindTokens(text string, toks []gazetteer.Token) ([]*Mention, 
 		}
 		if !titled && start > 0 && isTitle(toks[start-1].Key) {
 			titled = true
+		}
+		// "The European Union", "President Ali Khamenei": what follows the
+		// cue may be a name of the dictionary, matched from there. (A place
+		// after "The" is left to the run, as it always was: "The U.S.
+		// military" does not count as a mention of the United States.)
+		if start > i {
+			if _, ok := d.phrases.MatchAt(toks, start); ok {
+				i = start
+				continue
+			}
 		}
 		n := end - start
 		if n == 0 {

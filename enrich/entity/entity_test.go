@@ -207,3 +207,23 @@ func TestLongestMatch(t *testing.T) {
 		t.Errorf("a name both in the dictionary and the gazetteer is the dictionary's: %+v", ms)
 	}
 }
+
+// TestKnownNameAfterCue checks that a dictionary name opening a sentence
+// after "The" is the dictionary's entity, not a new name read as a run of
+// capitals.
+func TestKnownNameAfterCue(t *testing.T) {
+	t.Parallel()
+	ms, _ := newDetector(t).Find("Ships wait. The European Union has pledged funds. The Turkish Red Crescent set up kitchens. The International Committee of the Red Cross said so.")
+	got := map[string]*Mention{}
+	for _, m := range ms {
+		got[m.Name] = m
+	}
+	for _, name := range []string{"European Union", "Turkish Red Crescent", "International Committee of the Red Cross"} {
+		if m := got[name]; m == nil || !m.Dictionary {
+			t.Errorf("%q: %+v, want the dictionary's entity", name, m)
+		}
+	}
+	if got["International Committee"] != nil {
+		t.Error("part of a known name taken for a new one")
+	}
+}
