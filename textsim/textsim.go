@@ -418,25 +418,33 @@ func MinHash(features []uint64, k int) []uint32 {
 	for i := range sig {
 		sig[i] = ^uint32(0)
 	}
-	if k <= len(minhashA) {
-		for i := range sig {
-			a, b, m := minhashA[i], minhashB[i], uint64(sig[i])
-			for _, f := range features {
-				m = min(m, (f*a+b)>>32)
-			}
-			sig[i] = uint32(m)
-		}
-		return sig
-	}
-	for _, f := range features {
-		for i := range sig {
-			a, b := minhashParams(i)
-			if h := uint32((f*a + b) >> 32); h < sig[i] {
-				sig[i] = h
-			}
-		}
-	}
+	MinHashAdd(sig, features)
 	return sig
+}
+
+// MinHashAdd lowers sig, a MinHash signature (from MinHash), to that of
+// the union of its set and features: MinHash(a ∪ b) is MinHashAdd of b to
+// MinHash(a). Repeats in features do not change the result.
+func MinHashAdd(sig []uint32, features []uint64) {
+	k := len(sig)
+	if k > len(minhashA) {
+		for _, f := range features {
+			for i := range sig {
+				a, b := minhashParams(i)
+				if h := uint32((f*a + b) >> 32); h < sig[i] {
+					sig[i] = h
+				}
+			}
+		}
+		return
+	}
+	for i := range sig {
+		a, b, m := minhashA[i], minhashB[i], uint64(sig[i])
+		for _, f := range features {
+			m = min(m, (f*a+b)>>32)
+		}
+		sig[i] = uint32(m)
+	}
 }
 
 // minhashA and minhashB are the multipliers and offsets of the first 128

@@ -163,6 +163,15 @@ func featuresOf(wordHashes, shingles []uint64) []uint64 {
 	return append(out, shingles[j:]...)
 }
 
+// signature is the MinHash signature of the feature set (the words and
+// the 3-word shingles), made from the two parts without merging them: a
+// MinHash is the same over a set or over parts of it with repeats.
+func signature(wordHashes, shingles []uint64) []uint32 {
+	sig := textsim.MinHash(wordHashes, sigSize)
+	textsim.MinHashAdd(sig, shingles)
+	return sig
+}
+
 // Similarity is the resemblance of two texts in [0, 1]: the Jaccard index
 // of their feature sets.
 func Similarity(a, b string) float64 {
@@ -237,7 +246,7 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 			return nil
 		}
 	}
-	sig := textsim.MinHash(featuresOf(wh, shingles), sigSize)
+	sig := signature(wh, shingles)
 	d.remember(a, sig)
 	best, sim := d.nearest(a, sig)
 	if best == nil {
@@ -320,7 +329,7 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		wh := textsim.WordHashes(words)
 		shingles := textsim.ShingleHashes(wh, shingleK)
 		e.simhash = textsim.SimHash(shingles)
-		copy(e.sig[:], textsim.MinHash(featuresOf(wh, shingles), sigSize))
+		copy(e.sig[:], signature(wh, shingles))
 	}
 	keys := bandKeys(e.sig[:])
 	d.mu.Lock()

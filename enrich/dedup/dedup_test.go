@@ -273,3 +273,16 @@ func TestBucketsConsistent(t *testing.T) {
 		t.Fatalf("%d entries after the window passed, want 1", n)
 	}
 }
+
+// TestSignatureOfParts: the signature made from the word hashes (with
+// repeats) and the shingles is the MinHash of the merged feature set.
+func TestSignatureOfParts(t *testing.T) {
+	for _, text := range []string{wire, other, third, "one", "a a a a"} {
+		words := textsim.TransientWords(text)
+		wh := textsim.WordHashes(words)
+		sh := textsim.ShingleHashes(wh, shingleK)
+		if got, want := signature(wh, sh), textsim.MinHash(features(words), sigSize); !slices.Equal(got, want) {
+			t.Errorf("signature(%.20q) differs from MinHash of the features", text)
+		}
+	}
+}
