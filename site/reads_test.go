@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,5 +28,66 @@ func TestReadQueueBatches(t *testing.T) {
 	}
 	if len(most) != 1 || most[0].Count != 600 {
 		t.Errorf("most read after 600 queued views = %+v", most)
+	}
+}
+
+// batchStore records the size of each write; its first write waits for
+// gate to close.
+type batchStore struct {
+	newsdesk.ReaderStore
+	entered chan struct{} // closed when the first write begins
+	gate    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	sizes   []int
+}
+
+func (s *batchStore) write(n int) {
+	s.once.Do(func() { close(s.entered); <-s.gate })
+	s.mu.Lock()
+	s.sizes = append(s.sizes, n)
+	s.mu.Unlock()
+}
+
+func (s *batchStore) RecordRead(context.Context, newsdesk.ReadEvent) error { s.write(1); return nil }
+func (s *batchStore) RecordReads(_ context.Context, events []newsdesk.ReadEvent) error {
+	s.write(len(events))
+	return nil
+}
+
+// After a batch of some size the writer waits before the next one, so
+// that a steady stream of views is written in large batches; after a
+// small batch it does not wait.
+func TestReadQueueLingers(t *testing.T) {
+	st := &batchStore{entered: make(chan struct{}), gate: make(chan struct{})}
+	q := newReadQueue(st, slog.New(slog.DiscardHandler), 4096)
+	view := func(i int) newsdesk.ReadEvent {
+		return newsdesk.ReadEvent{ReaderID: fmt.Sprintf("reader-%03d", i), ArticleID: 1, At: testNow}
+	}
+	var slept []time.Duration
+	added := make(chan struct{})
+	q.sleep = func(d time.Duration) {
+		slept = append(slept, d)
+		if len(slept) == 1 {
+			// Views that arrive while the writer waits.
+			for i := range 100 {
+				q.add(view(1000 + i))
+			}
+			close(added)
+		}
+	}
+	q.add(view(0)) // taken alone; its write waits for the gate
+	<-st.entered
+	for i := range 20 {
+		q.add(view(1 + i))
+	}
+	close(st.gate)
+	<-added
+	q.wait()
+	q.close() // the writer may still be waiting after the last batch
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if fmt.Sprint(st.sizes) != "[1 20 100]" || len(slept) != 2 || slept[0] != readLinger {
+		t.Errorf("batches %v, waits %v", st.sizes, slept)
 	}
 }
