@@ -63,7 +63,8 @@ type SearchHit struct {
 type SearchResult struct {
 	Hits  []SearchHit
 	Total int
-	// TotalCapped means counting stopped at SearchQuery.MaxTotal: there
+	// TotalCapped means counting stopped early, at SearchQuery.MaxTotal
+	// or (a store may bound the work of a capped count) before it: there
 	// are Total matches or more.
 	TotalCapped bool
 }

@@ -165,8 +165,12 @@ func TestQueryPlans(t *testing.T) {
 				"(a.published_at, a.id) >= (:klp, :kli)", "(a.published_at, a.id) <= (:khp, :khi)"), args), true)
 			// Dense by relevance: the newest matches by ID, read in the
 			// full-text index's order and cut at the limit (no sort).
-			recent := explain(t, db, p.matches("a.id, a.published_at, 0")+" ORDER BY search.rowid DESC LIMIT 200", p.args)
+			recent := explain(t, db, p.matches("a.id, a.published_at, 0", "search.rowid > :floor")+" ORDER BY search.rowid DESC LIMIT 200",
+				append(p.args, sql.Named("floor", 1)))
 			ftsDriven(t, recent, false)
+			if !regexp.MustCompile(`VIRTUAL TABLE INDEX \d+:M\d*[<=]*>`).MatchString(recent) {
+				t.Errorf("the newest matches are not read from the window's first ID:\n%s", recent)
+			}
 			if strings.Contains(recent, "TEMP B-TREE") {
 				t.Errorf("the newest matches are sorted, not read in order:\n%s", recent)
 			}

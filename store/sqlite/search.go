@@ -84,9 +84,13 @@ func matchPhrases(text string) []string {
 // source (or all published articles) is walked in chunks, each matched
 // against the full-text index by ranges of article IDs, until the page is
 // full; by relevance, its newest searchRecent matches (highest IDs, which
-// follow arrival; or, when a filter bounds it, the newest by the walk)
-// are the candidates, scored from where the words are (headline before
-// lede before the rest) and the page taken from them.
+// follow arrival, among the newest searchWalkMax/5 articles, or four times
+// as many when those do not fill the page; or, when a filter bounds it,
+// the newest by the walk) are the candidates, scored from where the words
+// are (headline before lede before the rest) and the page taken from
+// them. Such a query's total, when capped by MaxTotal, is counted among
+// the articles its matches were looked for in, and then only a lower
+// bound (TotalCapped).
 const (
 	searchDense   = 4000
 	searchWalkMax = 50000
@@ -213,6 +217,8 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	var page []searchHit
 	total, counted := 0, false
 	done, isDense := false, false
+	var floor int64 // the lowest ID a dense query was looked for from
+	capped := false // total counts the matches from floor on only
 	if q.Limit > 0 {
 		dense, walkMax := db.searchLimits()
 		var err error
@@ -227,7 +233,14 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 					err = db.searchPlaceScores(ctx, match, page)
 				}
 			} else {
-				page, err = db.searchRecentRanked(ctx, p, walkMax)
+				var all int
+				page, floor, all, err = db.searchRecentRanked(ctx, p, walkMax, walkMax/5)
+				if all >= 0 && (floor == 0 || q.MaxTotal > 0) {
+					// Every match from floor on is a candidate: counted
+					// (a lower bound when floor cuts, which only a capped
+					// count allows).
+					total, counted, capped = all, true, floor > 0
+				}
 				done = true
 			}
 			if err != nil {
@@ -264,10 +277,22 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	}
 	res.Total = len(res.Hits) + offset
 	if q.Limit > 0 && len(res.Hits) == q.Limit || offset > 0 && len(res.Hits) == 0 {
-		if counted {
-			res.Total = total
-		} else if res.Total, err = db.count(ctx, p.matches("1"), q.MaxTotal, p.args); err != nil {
-			return nil, fmt.Errorf("count search %q: %w", q.Text, err)
+		switch {
+		case counted:
+			res.Total, res.TotalCapped = total, capped
+		case floor > 0 && q.MaxTotal > 0:
+			// Counted where the matches were looked for: a lower bound,
+			// unless it reaches MaxTotal anyway.
+			args := append(p.args[:len(p.args):len(p.args)], sql.Named("floor", floor))
+			n, err := db.count(ctx, p.matches("1", "search.rowid > :floor"), q.MaxTotal, args)
+			if err != nil {
+				return nil, fmt.Errorf("count search %q: %w", q.Text, err)
+			}
+			res.Total, res.TotalCapped = max(n, res.Total), true
+		default:
+			if res.Total, err = db.count(ctx, p.matches("1"), q.MaxTotal, p.args); err != nil {
+				return nil, fmt.Errorf("count search %q: %w", q.Text, err)
+			}
 		}
 	}
 	if q.MaxTotal > 0 && res.Total >= q.MaxTotal {
@@ -310,7 +335,7 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 	snippets := make(map[int64]string, len(page))
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
-	for _, r := range idRuns(sorted) {
+	for _, r := range readRuns(sorted) {
 		rows, err := db.r.QueryContext(ctx, snippetSQL, sql.Named("match", match), sql.Named("lo", r[0]), sql.Named("hi", r[1]),
 			sql.Named("ids", jsonIDs(ids)), sql.Named("open", newsdesk.SnippetMarkStart), sql.Named("close", newsdesk.SnippetMarkEnd))
 		if err != nil {
@@ -365,27 +390,46 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 	return hits, nil
 }
 
-// searchIsDense reports whether a word or phrase of the query matches
-// dense documents or more: one count per word or phrase, each stopping
-// at dense.
+// searchIsDense reports whether a word of the query (alone or in a
+// phrase) is in dense documents or more: one count per word, each
+// stopping at dense. A phrase of common words costs a reading of all
+// their documents however rare the phrase.
 func (db *DB) searchIsDense(ctx context.Context, text string, dense int) (bool, error) {
-	for _, ph := range matchPhrases(text) {
-		n, err := db.count(ctx, `SELECT 1 FROM search WHERE search MATCH ?`, dense, []any{ph})
-		if err != nil {
-			return false, err
-		}
-		if n >= dense {
-			return true, nil
+	for _, t := range store.ParseQuery(text) {
+		for _, w := range t.Words {
+			n, err := db.count(ctx, `SELECT 1 FROM search WHERE search MATCH ?`, dense, []any{`"` + strings.ReplaceAll(w, `"`, `""`) + `"`})
+			if err != nil {
+				return false, err
+			}
+			if n >= dense {
+				return true, nil
+			}
 		}
 	}
 	return false, nil
 }
 
+// searchFloor is the lowest article ID of the recent window of a dense
+// query: the newest window IDs (0 when that is all of them).
+func (db *DB) searchFloor(ctx context.Context, window int) (int64, error) {
+	var top sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT max(id) FROM articles`).Scan(&top); err != nil {
+		return 0, err
+	}
+	return max(top.Int64-int64(window), 0), nil
+}
+
 // searchRecentRanked ranks a dense query's newest matches by relevance
 // and returns the page: at least searchRecent candidates (more when the
 // page reaches past them), the highest IDs among the matches, or, when a
-// filter bounds the query, the newest by the walk of its river.
-func (db *DB) searchRecentRanked(ctx context.Context, p *searchPlan, walkMax int) ([]searchHit, error) {
+// filter bounds the query, the newest by the walk of its river. Unless
+// the filter bounds it, the matches are looked for among the newest
+// window article IDs, then among four times as many when those do not
+// fill the page, and no further: a query whose words are common is read
+// in bounded time, however rare its matches. floor is the lowest ID the
+// candidates were looked for from (0: all); all is the number of matches
+// from floor on when the candidates are all of them, else -1.
+func (db *DB) searchRecentRanked(ctx context.Context, p *searchPlan, walkMax, window int) (page []searchHit, floor int64, all int, err error) {
 	offset := max(p.q.Offset, 0)
 	want := max(searchRecent, offset+p.q.Limit)
 	var cands []searchHit
@@ -393,22 +437,34 @@ func (db *DB) searchRecentRanked(ctx context.Context, p *searchPlan, walkMax int
 	if p.bounded {
 		wp := *p
 		wp.q.Offset, wp.q.Limit, wp.q.NoTotal, wp.q.MaxTotal = 0, want, true, 0
-		var err error
 		if cands, _, _, ok, err = db.searchWalk(ctx, &wp, walkMax); err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 	}
+	all = -1
 	if !ok {
-		rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, 0")+fmt.Sprintf(" ORDER BY search.rowid DESC LIMIT %d", want), p.args...)
-		if err != nil {
-			return nil, err
+		for _, w := range []int{window, 4 * window} {
+			if floor, err = db.searchFloor(ctx, w); err != nil {
+				return nil, 0, 0, err
+			}
+			args := append(p.args[:len(p.args):len(p.args)], sql.Named("floor", floor))
+			rows, err := db.r.QueryContext(ctx, p.matches("a.id, a.published_at, 0", "search.rowid > :floor")+fmt.Sprintf(" ORDER BY search.rowid DESC LIMIT %d", want), args...)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			if cands, err = scanHits(rows); err != nil {
+				return nil, 0, 0, err
+			}
+			if len(cands) >= offset+p.q.Limit || floor == 0 {
+				break
+			}
 		}
-		if cands, err = scanHits(rows); err != nil {
-			return nil, err
+		if len(cands) < want {
+			all = len(cands)
 		}
 	}
 	if err := db.searchPlaceScores(ctx, p.match, cands); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	slices.SortStableFunc(cands, func(a, b searchHit) int {
 		if c := cmp.Compare(a.score, b.score); c != 0 {
@@ -419,7 +475,7 @@ func (db *DB) searchRecentRanked(ctx context.Context, p *searchPlan, walkMax int
 		}
 		return cmp.Compare(b.id, a.id)
 	})
-	return cands[min(offset, len(cands)):min(offset+p.q.Limit, len(cands))], nil
+	return cands[min(offset, len(cands)):min(offset+p.q.Limit, len(cands))], floor, all, nil
 }
 
 // Weights of where a query's words are found, for the candidates of a
@@ -456,7 +512,7 @@ func (db *DB) searchPlaceScores(ctx context.Context, match string, hits []search
 	}
 	slices.Sort(ids)
 	sat := func(n float64) float64 { return 2 * n / (n + 1) }
-	for _, r := range idRuns(ids) {
+	for _, r := range readRuns(ids) {
 		rows, err := db.r.QueryContext(ctx, placeScoresSQL, sql.Named("match", match), sql.Named("lo", r[0]), sql.Named("hi", r[1]),
 			sql.Named("ids", jsonIDs(ids)))
 		if err != nil {
@@ -479,6 +535,19 @@ func (db *DB) searchPlaceScores(ctx context.Context, match string, hits []search
 		}
 	}
 	return nil
+}
+
+// readRuns is the ranges of IDs in which the rows of a few articles
+// (sorted IDs) are read from the full-text index: each query sets up a
+// cursor on every segment of the index, which costs more than reading a
+// few thousand IDs of a doclist, so runs of IDs closer than searchWalkMax
+// are read as one range.
+func readRuns(sorted []int64) [][2]int64 {
+	runs := idRuns(sorted)
+	if len(runs) > 4 && sorted[len(sorted)-1]-sorted[0] <= searchWalkMax {
+		return [][2]int64{{sorted[0], sorted[len(sorted)-1]}}
+	}
+	return runs
 }
 
 // idRuns splits sorted IDs into ranges of IDs no more than searchRunGap
