@@ -87,24 +87,41 @@ cmp -s <(curl -fsS "$NG$ART") "$WORK/www/article/page.html" || { echo "nginx ser
 # to_ms converts wrk's latency units to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
-# bench NAME URL [HEADER] runs wrk RUNS times and prints "rps p50 p99 load"
-# (medians of the runs).
+# cpu_ticks PID... prints the user+system CPU time, in clock ticks, of the
+# processes (all their threads) and of their children (nginx's workers).
+cpu_ticks() {
+  local p t=0
+  for p in "$@" $(for q in "$@"; do pgrep -P "$q"; done); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
+# bench NAME URL [HEADER] runs wrk RUNS times and prints "rps p50 p99 cpu
+# load" (medians of the runs; cpu is the server's CPU microseconds per
+# request, which the machine's load disturbs far less than requests/s).
 bench() {
-  local url=$2 hdr=${3:-} out rps=() p50=() p99=() loads=()
+  local url=$2 hdr=${3:-} out rps=() p50=() p99=() cpu=() loads=() pid=$ND_PID t0 t1 n
+  case $1 in nginx-*) pid=$NG_PID ;; esac
   local args=(-t"$THREADS" -c"$CONNS" --latency)
   [ -n "$hdr" ] && args+=(-H "$hdr")
   wrk "${args[@]}" -d3s "$url" >/dev/null   # warm-up
   for _ in $(seq "$RUNS"); do
     loads+=("$(quiet_wait 60)")
+    t0=$(cpu_ticks "$pid")
     out=$(wrk "${args[@]}" -d"$DURATION" "$url")
+    t1=$(cpu_ticks "$pid")
     echo "$out" >>"$WORK/wrk.log"
     if echo "$out" | grep -q 'Non-2xx'; then echo "$1: non-2xx answers" >&2; echo "$out" >&2; fi
     rps+=("$(echo "$out" | awk '/^Requests\/sec/{print $2}')")
     p50+=("$(echo "$out" | awk '$1=="50%"{print $2}' | to_ms)")
     p99+=("$(echo "$out" | awk '$1=="99%"{print $2}' | to_ms)")
+    n=$(echo "$out" | awk '/requests in/{print $1}')
+    cpu+=("$(awk -v d=$((t1 - t0)) -v hz="$HZ" -v n="$n" 'BEGIN{printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0)}')")
   done
   med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-  echo "$(med "${rps[@]}") $(med "${p50[@]}") $(med "${p99[@]}") $(IFS=/; echo "${loads[*]}")"
+  echo "$(med "${rps[@]}") $(med "${p50[@]}") $(med "${p99[@]}") $(med "${cpu[@]}") $(IFS=/; echo "${loads[*]}")"
 }
 
 machine
@@ -113,25 +130,25 @@ echo "nginx:    $NG (worker_processes auto, gzip off, same bytes from files)"
 echo "wrk -t$THREADS -c$CONNS --latency -d$DURATION, 3 s warm-up, median of $RUNS runs"
 echo
 
-printf '| case | server | req/s | × nginx | p50 ms | p99 ms | load1 per run |\n|---|---|---:|---:|---:|---:|---|\n'
-row() { # case server rps p50 p99 load ref
-  awk -v c="$1" -v s="$2" -v r="$3" -v a="$4" -v b="$5" -v l="$6" -v ref="$7" \
-    'BEGIN{printf "| %s | %s | %.0f | %s | %s | %s | %s |\n", c, s, r, (ref>0? sprintf("%.2f", r/ref) : "1.00"), a, b, l}'
+printf '| case | server | req/s | × nginx | p50 ms | p99 ms | CPU µs/req | load1 per run |\n|---|---|---:|---:|---:|---:|---:|---|\n'
+row() { # case server rps p50 p99 cpu load ref
+  awk -v c="$1" -v s="$2" -v r="$3" -v a="$4" -v b="$5" -v u="$6" -v l="$7" -v ref="$8" \
+    'BEGIN{printf "| %s | %s | %.0f | %s | %s | %s | %s | %s |\n", c, s, r, (ref>0? sprintf("%.2f", r/ref) : "1.00"), a, b, u, l}'
 }
 # Cases that write nothing first: the ones that record a view per request
 # leave the site's read writer busy for a while after wrk stops.
-read -r ng_a a50 a99 al < <(bench nginx-article "$NG$ART")
-row "article" "nginx" "$ng_a" "$a50" "$a99" "$al" 0
-read -r r p50 p99 l < <(bench anon-gpc-article "$ND$ART" "Sec-GPC: 1")
-row "article, anonymous with Sec-GPC: 1 (nothing recorded)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
-read -r ng_h h50 h99 hl < <(bench nginx-home "$NG/")
-row "home" "nginx" "$ng_h" "$h50" "$h99" "$hl" 0
-read -r r p50 p99 l < <(bench anon-home "$ND/")
-row "home, anonymous" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_h"
-read -r r p50 p99 l < <(bench returning-article "$ND$ART" "Cookie: nd_reader=$READER")
-row "article, returning reader (history of 8 reads, personal block)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
-read -r r p50 p99 l < <(bench anon-article "$ND$ART")
-row "article, anonymous (new cookie, view recorded)" "newsdesk" "$r" "$p50" "$p99" "$l" "$ng_a"
+read -r ng_a a50 a99 acpu al < <(bench nginx-article "$NG$ART")
+row "article" "nginx" "$ng_a" "$a50" "$a99" "$acpu" "$al" 0
+read -r r p50 p99 cpu l < <(bench anon-gpc-article "$ND$ART" "Sec-GPC: 1")
+row "article, anonymous with Sec-GPC: 1 (nothing recorded)" "newsdesk" "$r" "$p50" "$p99" "$cpu" "$l" "$ng_a"
+read -r ng_h h50 h99 hcpu hl < <(bench nginx-home "$NG/")
+row "home" "nginx" "$ng_h" "$h50" "$h99" "$hcpu" "$hl" 0
+read -r r p50 p99 cpu l < <(bench anon-home "$ND/")
+row "home, anonymous" "newsdesk" "$r" "$p50" "$p99" "$cpu" "$l" "$ng_h"
+read -r r p50 p99 cpu l < <(bench returning-article "$ND$ART" "Cookie: nd_reader=$READER")
+row "article, returning reader (history of 8 reads, personal block)" "newsdesk" "$r" "$p50" "$p99" "$cpu" "$l" "$ng_a"
+read -r r p50 p99 cpu l < <(bench anon-article "$ND$ART")
+row "article, anonymous (new cookie, view recorded)" "newsdesk" "$r" "$p50" "$p99" "$cpu" "$l" "$ng_a"
 echo
 echo "newsdesk peak RSS: $(awk '/VmHWM/{printf "%.1f MiB", $2/1024}' /proc/$ND_PID/status)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
