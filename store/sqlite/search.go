@@ -276,10 +276,14 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 		return res, nil
 	}
 	res.Total = len(res.Hits) + offset
-	if q.Limit > 0 && len(res.Hits) == q.Limit || offset > 0 && len(res.Hits) == 0 {
+	if capped {
+		// Matches may be older than the window: a lower bound, full page
+		// or not.
+		res.Total, res.TotalCapped = max(total, res.Total), true
+	} else if q.Limit > 0 && len(res.Hits) == q.Limit || offset > 0 && len(res.Hits) == 0 {
 		switch {
 		case counted:
-			res.Total, res.TotalCapped = total, capped
+			res.Total = total
 		case floor > 0 && q.MaxTotal > 0:
 			// Counted where the matches were looked for: a lower bound,
 			// unless it reaches MaxTotal anyway.

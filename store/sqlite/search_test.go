@@ -201,3 +201,85 @@ func TestSearchPlans(t *testing.T) {
 	}
 	sqlite.SetSearchLimits(db, 0, 0)
 }
+
+// TestSearchDenseWindow: a query with a common word ranks the newest
+// matches by where the words are (headline first), looks for them among
+// the newest articles (widening once when those do not fill the page),
+// and counts a capped total there as a lower bound; an uncapped total is
+// exact.
+func TestSearchDenseWindow(t *testing.T) {
+	ctx := t.Context()
+	db := mustOpen(t)
+	src := &newsdesk.Source{Name: "wire", Kind: newsdesk.SourceFeed, URL: "https://wire.example/feed"}
+	if err := db.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var arts []*newsdesk.Article
+	for i := range 300 {
+		a := &newsdesk.Article{GUID: fmt.Sprintf("g%d", i), Headline: "Weather report", Lede: "Clouds and rain.",
+			Text: "Oil and gas fields.", PublishedAt: start.Add(time.Duration(i) * time.Hour)}
+		if i%7 == 0 {
+			a.Headline = "Oil prices climb"
+		}
+		if i == 50 || i == 240 || i == 250 {
+			a.Text = "The oil field closed." // the phrase "oil field"
+		}
+		arts = append(arts, a)
+	}
+	if _, err := db.UpsertArticles(ctx, src.ID, arts); err != nil {
+		t.Fatal(err)
+	}
+	var docs []newsdesk.SearchDoc
+	for _, a := range arts {
+		docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline, Lede: a.Lede, Body: a.Text})
+	}
+	if err := db.IndexArticles(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	// Dense from 10 documents; a window of 20 IDs, then 80.
+	sqlite.SetSearchLimits(db, 10, 100)
+	defer sqlite.SetSearchLimits(db, 0, 0)
+	newest := arts[len(arts)-1].ID
+
+	res, err := db.Search(ctx, newsdesk.SearchQuery{Text: "oil", Limit: 5, MaxTotal: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 5 || res.Total != 20 || !res.TotalCapped {
+		t.Fatalf("oil: %d hits, total %d capped %v; want 5 hits, 20 (the window) capped", len(res.Hits), res.Total, res.TotalCapped)
+	}
+	for i, h := range res.Hits {
+		if h.Article.ID <= newest-20 {
+			t.Errorf("hit %d is outside the window", h.Article.ID)
+		}
+		if i < 3 && h.Article.Headline != "Oil prices climb" {
+			t.Errorf("hit %d %q ranks before a headline match", h.Article.ID, h.Article.Headline)
+		}
+		if i > 0 && h.Article.Headline == res.Hits[i-1].Article.Headline && h.Article.PublishedAt.After(res.Hits[i-1].Article.PublishedAt) {
+			t.Errorf("equal hits not newest first")
+		}
+	}
+
+	res, err = db.Search(ctx, newsdesk.SearchQuery{Text: "oil", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 300 || res.TotalCapped {
+		t.Errorf("uncapped total %d capped %v, want 300 exact", res.Total, res.TotalCapped)
+	}
+
+	// The phrase is rare, its words dense: none among the newest 20, two
+	// among the newest 80, the old one out of reach.
+	res, err = db.Search(ctx, newsdesk.SearchQuery{Text: `"oil field"`, Limit: 5, MaxTotal: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, h := range res.Hits {
+		got = append(got, h.Article.ID)
+	}
+	if want := []int64{arts[250].ID, arts[240].ID}; !slices.Equal(got, want) || res.Total != 2 || !res.TotalCapped {
+		t.Errorf(`"oil field": hits %v total %d capped %v; want %v, 2 capped`, got, res.Total, res.TotalCapped, want)
+	}
+}
