@@ -234,11 +234,12 @@ type story struct {
 // story's members, and when the story was last posted for it.
 type cterm struct {
 	t      *term
-	w      float32
+	w      float64
 	posted uint32 // unix seconds
 }
 
-// centroid is a story's terms, sorted by term id: 16 bytes a term.
+// centroid is a story's terms, sorted by term id: 24 bytes a term (the
+// sums are kept in float64: a float32 sum moves decisions at the threshold).
 type centroid []cterm
 
 // find returns the index of t in ct, or -1.
@@ -1049,9 +1050,9 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 		d.w = append(d.w, float32(w))
 		j := st.cent.find(t)
 		if j < 0 {
-			added = append(added, cterm{t: t, w: float32(w), posted: uint32(unix)})
+			added = append(added, cterm{t: t, w: w, posted: uint32(unix)})
 		} else {
-			st.cent[j].w += float32(w)
+			st.cent[j].w += w
 			if unix-int64(st.cent[j].posted) <= int64(c.opt.Window/time.Second)/4 {
 				continue
 			}
@@ -1187,11 +1188,11 @@ func (c *Clusterer) evict() {
 
 // indexBytes estimates the memory an indexed article with n terms holds:
 // its terms and weights (12 bytes a term), its part of its story's
-// centroid (16) and of the postings (16), the term table's share, the
+// centroid (24) and of the postings (16), the term table's share, the
 // article's and its story's records. Measured with BenchmarkIndexBytes10k
-// (articles of about seventy terms, each its own story: about 5 KB).
+// (articles of about seventy terms, each its own story: about 5.7 KB).
 func indexBytes(n int) int64 {
-	return 1024 + 60*int64(n)
+	return 1024 + 68*int64(n)
 }
 
 // Stats is the size of the index.
