@@ -100,3 +100,25 @@ func TestAcceptsGzip(t *testing.T) {
 		t.Errorf("acceptsGzip: %.0f allocs", n)
 	}
 }
+
+// A response that already varies by Accept-Encoding (the site's cached and
+// personal pages say so themselves) gets no second Vary line.
+func TestCompressVaryOnce(t *testing.T) {
+	for _, set := range []string{"", "Accept-Encoding", "Accept-Encoding, Cookie", "cookie, accept-encoding"} {
+		h := Compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if set != "" {
+				w.Header().Set("Vary", set)
+			}
+			w.Header().Set("Content-Type", "text/html")
+			w.Write(make([]byte, 2000))
+		}))
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		got := w.Header().Values("Vary")
+		if len(got) != 1 || (set != "" && got[0] != set) || (set == "" && got[0] != "Accept-Encoding") {
+			t.Errorf("Vary %q set by the handler: response has %q", set, got)
+		}
+	}
+}

@@ -217,7 +217,9 @@ func (w *compressWriter) decide(status int) {
 	}
 	w.decided = true
 	h := w.Header()
-	h.Add("Vary", "Accept-Encoding")
+	if !varies(h, "Accept-Encoding") {
+		h.Add("Vary", "Accept-Encoding")
+	}
 	if h.Get("Content-Encoding") != "" || status == http.StatusNotModified || status == http.StatusNoContent ||
 		status < 200 || !compressible(h.Get("Content-Type")) {
 		return
@@ -233,6 +235,20 @@ func (w *compressWriter) decide(status int) {
 	gz := gzipPool.Get().(*gzip.Writer)
 	gz.Reset(w.ResponseWriter)
 	w.gz = gz
+}
+
+// varies reports whether the Vary header already names field.
+func varies(h http.Header, field string) bool {
+	for _, v := range h["Vary"] {
+		for v != "" {
+			var f string
+			f, v, _ = strings.Cut(v, ",")
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, field) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (w *compressWriter) WriteHeader(code int) {
