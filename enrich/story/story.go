@@ -1043,7 +1043,7 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 			// through it with a whole fetched feed document.
 			c.termIDs++
 			t = &term{key: strings.Clone(k), id: c.termIDs, field: uint8(fieldOf(k)), ascii: isASCII(k)}
-			c.terms[k] = t
+			c.terms[t.key] = t
 		}
 		t.df++
 		d.terms = append(d.terms, t)

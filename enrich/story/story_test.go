@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"newsdesk"
 	"newsdesk/enrich"
@@ -162,5 +163,21 @@ func TestForget(t *testing.T) {
 	again.StoryID = 0
 	if err := c.Enrich(context.Background(), &again, nil); err != nil || again.StoryID != 0 {
 		t.Errorf("after Forget the article still finds story %d", again.StoryID)
+	}
+}
+
+// The index keys its term table by its own copies of the terms, so a kept
+// term never pins the text (and the feed document) it was cut from.
+func TestTermKeysAreCopies(t *testing.T) {
+	text := strings.Repeat("x", 1<<16) + " tehran talks"
+	v := Vector{text[len(text)-12 : len(text)-6]: 1, text[len(text)-5:]: 1}
+	c := New(Options{})
+	c.Add(1, 1, v, time.Unix(1_700_000_000, 0))
+	start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+	for k := range c.terms {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(k)))
+		if p >= start && p < start+uintptr(len(text)) {
+			t.Errorf("term %q is keyed by a slice of the article's text", k)
+		}
 	}
 }
