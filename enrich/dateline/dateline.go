@@ -145,7 +145,8 @@ func parseHead(text string, g *gazetteer.Gazetteer) (Dateline, string, bool) {
 	}
 	rest = strings.TrimLeft(s[sepEnd:], " \t\u00a0")
 
-	parts := strings.Split(head, ",")
+	// Arabic and Persian write the comma as "،".
+	parts := strings.Split(strings.ReplaceAll(head, "،", ","), ",")
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}

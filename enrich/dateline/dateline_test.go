@@ -38,6 +38,8 @@ func TestParse(t *testing.T) {
 		{in: "HOUSTON, Texas (AP) — Oil", want: Dateline{Place: "Houston", Area: "Texas", Country: "United States", Agency: "AP"}, rest: "Oil", ok: true, useGaz: true},
 		{in: "Mazar-i-Sharif, Afghanistan — Fighting", want: Dateline{Place: "Mazar-i-Sharif", Country: "Afghanistan"}, rest: "Fighting", ok: true},
 		{in: "تهران (ایرنا) - رئیس جمهوری", want: Dateline{Place: "تهران", Agency: "ایرنا"}, rest: "رئیس جمهوری", ok: true},
+		{in: "الدوحة، قطر (المكتب العربي) — بدأت", want: Dateline{Place: "الدوحة", Country: "قطر", Agency: "المكتب العربي"}, rest: "بدأت", ok: true},
+		{in: "خوی، ایران — زلزله", want: Dateline{Place: "خوی", Country: "ایران"}, rest: "زلزله", ok: true},
 		{in: "بغداد (رويترز) - قال مسؤولون", want: Dateline{Place: "بغداد", Country: "Iraq", Agency: "رويترز"}, rest: "قال مسؤولون", ok: true, useGaz: true},
 		{in: "  \nCAIRO (AFP) — Egypt", want: Dateline{Place: "Cairo", Agency: "AFP"}, rest: "Egypt", ok: true},
 		{in: "WASHINGTON (AP) The president said", want: Dateline{Place: "Washington", Agency: "AP"}, rest: "The president said", ok: true},
