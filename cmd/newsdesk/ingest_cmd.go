@@ -8,7 +8,6 @@ import (
 
 	"newsdesk"
 	"newsdesk/ingest"
-	"newsdesk/sanitize"
 )
 
 // ingest runs ingest workers: one pass with --once, one source with
@@ -60,7 +59,6 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		} else {
 			p = newPipeline(fc, st, enricher, log)
 		}
-		p.SanitizeText = sanitize.HTMLText
 		res, err := p.RunSource(ctx, src)
 		if res != nil {
 			for _, w := range res.Warnings {
@@ -81,7 +79,6 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	}
 
 	p := newPipeline(fc, st, enricher, log)
-	p.SanitizeText = sanitize.HTMLText
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log, LeaseTTL: *leaseTTL, Tick: *tick}
 	if !*once {
 		// A worker subscribes to the hubs its feeds name; the hubs push to

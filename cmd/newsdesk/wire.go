@@ -76,13 +76,14 @@ func newPipeline(fc *fetch.Client, st newsdesk.Store, enricher ingest.Enricher, 
 			return &ingest.FetchResponse{URL: resp.URL, NotModified: resp.NotModified, Body: resp.Body,
 				ContentType: resp.ContentType, ETag: resp.ETag, LastModified: resp.LastModified, RetryAfter: resp.RetryAfter}, nil
 		},
-		ParseFeed:   parse.Feed,
-		Extract:     extractArticle,
-		Sanitize:    sanitize.HTML,
-		Text:        sanitize.Text,
-		Allowed:     fc.Allowed,
-		Logger:      log,
-		PageWorkers: 4,
+		ParseFeed:    parse.Feed,
+		Extract:      extractArticle,
+		Sanitize:     sanitize.HTML,
+		Text:         sanitize.Text,
+		SanitizeText: sanitize.HTMLText,
+		Allowed:      fc.Allowed,
+		Logger:       log,
+		PageWorkers:  4,
 	}
 	if enricher != nil {
 		p.Enrich = enricher
