@@ -108,7 +108,9 @@ func (h *Handler) privacyPost(w http.ResponseWriter, r *http.Request) {
 	switch action {
 	case "optout", "erase":
 		if validReaderID(id) {
-			if err := h.store.DeleteReader(ctx, id); err != nil {
+			// Through the read queue, so that views still queued are
+			// not written after the history is erased.
+			if err := h.reads.erase(ctx, id); err != nil {
 				h.fail(w, r, err)
 				return
 			}

@@ -13,11 +13,27 @@ import (
 // an article view costs the reader no database write, and one writer
 // goroutine records the views in arrival order. When the queue is full (the
 // database is far behind) a view is dropped rather than delaying pages.
+//
+// Erasing a reader's history goes through the queue (erase): the views of
+// that reader queued before the erase are dropped, not written, and a batch
+// being written when the erase comes is written before the history is
+// deleted, so that nothing viewed before the erase is stored after it.
 type readQueue struct {
 	store newsdesk.ReaderStore
 	log   *slog.Logger
-	ch    chan newsdesk.ReadEvent
+	ch    chan queuedRead
 	obs   Observer
+
+	// addMu makes the order of the queue that of seq: a view's number is
+	// taken and the view queued under it.
+	addMu sync.Mutex
+	seq   uint64 // number of the latest view queued (under addMu)
+
+	// writeMu is held while a batch is sorted and written, and while a
+	// history is erased.
+	writeMu sync.Mutex
+	erased  map[string]uint64 // reader → latest view number queued before its erase
+	taken   uint64            // number of the latest view the writer took
 
 	once    sync.Once
 	done    chan struct{}
@@ -28,17 +44,30 @@ type readQueue struct {
 }
 
 func newReadQueue(st newsdesk.ReaderStore, log *slog.Logger, size int) *readQueue {
-	q := &readQueue{store: st, log: log, ch: make(chan newsdesk.ReadEvent, size), done: make(chan struct{}), sleep: time.Sleep}
+	q := &readQueue{store: st, log: log, ch: make(chan queuedRead, size), done: make(chan struct{}), sleep: time.Sleep, erased: map[string]uint64{}}
 	go q.run()
 	return q
+}
+
+// queuedRead is a view with its number in the queue.
+type queuedRead struct {
+	newsdesk.ReadEvent
+	seq uint64
 }
 
 // add queues a view; it never blocks.
 func (q *readQueue) add(e newsdesk.ReadEvent) {
 	q.pending.Add(1)
+	q.addMu.Lock()
+	q.seq++
+	var queued bool
 	select {
-	case q.ch <- e:
+	case q.ch <- queuedRead{e, q.seq}:
+		queued = true
 	default:
+	}
+	q.addMu.Unlock()
+	if !queued {
 		q.pending.Done()
 		q.mu.Lock()
 		q.dropped++
@@ -53,7 +82,8 @@ func (q *readQueue) add(e newsdesk.ReadEvent) {
 func (q *readQueue) run() {
 	defer close(q.done)
 	batcher, _ := q.store.(newsdesk.ReadBatcher)
-	batch := make([]newsdesk.ReadEvent, 0, readBatch)
+	batch := make([]queuedRead, 0, readBatch)
+	events := make([]newsdesk.ReadEvent, 0, readBatch)
 	for e := range q.ch {
 		// Take what else is waiting, so that a busy site writes its views
 		// in a few transactions rather than one each.
@@ -70,7 +100,10 @@ func (q *readQueue) run() {
 				break drain
 			}
 		}
-		q.write(batcher, batch)
+		q.writeMu.Lock()
+		events = q.keep(events[:0], batch)
+		q.write(batcher, events)
+		q.writeMu.Unlock()
 		for range batch {
 			q.pending.Done()
 		}
@@ -94,7 +127,43 @@ const (
 	readLinger     = 25 * time.Millisecond
 )
 
+// keep appends to events the views of batch whose reader's history was not
+// erased since they were queued, and forgets the erases that no view still
+// queued predates. It is called under writeMu.
+func (q *readQueue) keep(events []newsdesk.ReadEvent, batch []queuedRead) []newsdesk.ReadEvent {
+	for _, e := range batch {
+		if last, ok := q.erased[e.ReaderID]; ok && e.seq <= last {
+			continue
+		}
+		events = append(events, e.ReadEvent)
+	}
+	q.taken = batch[len(batch)-1].seq
+	for id, last := range q.erased {
+		if last <= q.taken {
+			delete(q.erased, id)
+		}
+	}
+	return events
+}
+
+// erase deletes every view of a reader: those stored and those queued.
+// When it returns, no view queued before it is written any more.
+func (q *readQueue) erase(ctx context.Context, readerID string) error {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
+	q.addMu.Lock()
+	last := q.seq
+	q.addMu.Unlock()
+	if last > q.taken {
+		q.erased[readerID] = last
+	}
+	return q.store.DeleteReader(ctx, readerID)
+}
+
 func (q *readQueue) write(batcher newsdesk.ReadBatcher, batch []newsdesk.ReadEvent) {
+	if len(batch) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if batcher != nil && len(batch) > 1 {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,5 +92,62 @@ func TestReadQueueLingers(t *testing.T) {
 	defer st.mu.Unlock()
 	if fmt.Sprint(st.sizes) != "[1 20 100]" || len(slept) != 2 || slept[0] != readLinger {
 		t.Errorf("batches %v, waits %v", st.sizes, slept)
+	}
+}
+
+// Views of a reader still queued when the reader erases the history are
+// not written after the erase: the history stays empty.
+func TestEraseDropsQueuedViews(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	id := strings.Repeat("c3", 16)
+	must(t, f.db.RecordRead(ctx, newsdesk.ReadEvent{ReaderID: id, ArticleID: f.seed.ID, At: testNow.Add(-time.Hour)}))
+
+	// The writer takes a batch of other readers' views (queued before it
+	// starts) and then waits, so that the reader's views stay in the queue
+	// during the erase.
+	f.h.reads.close()
+	lingering, gate := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	q := &readQueue{store: f.db, log: slog.New(slog.DiscardHandler), ch: make(chan queuedRead, 64), done: make(chan struct{}), erased: map[string]uint64{},
+		sleep: func(time.Duration) { once.Do(func() { close(lingering); <-gate }) }}
+	f.h.reads = q
+	defer q.close()
+	for i := range readLingerFrom {
+		q.add(newsdesk.ReadEvent{ReaderID: fmt.Sprintf("%032x", i), ArticleID: f.seed.ID, At: testNow})
+	}
+	go q.run()
+	<-lingering
+	f.h.reads.add(newsdesk.ReadEvent{ReaderID: id, ArticleID: f.seed.ID, At: testNow})
+	f.h.reads.add(newsdesk.ReadEvent{ReaderID: id, ArticleID: f.afp.ID, At: testNow})
+
+	r := httptest.NewRequest("POST", "/privacy", strings.NewReader("action=erase"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Cookie", readerCookie+"="+id)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	w := httptest.NewRecorder()
+	f.mux.ServeHTTP(w, r)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("erase: %d", w.Code)
+	}
+	// A view after the erase (the old number, from a page still open) is
+	// written; it is not part of the erased history.
+	f.h.reads.add(newsdesk.ReadEvent{ReaderID: id, ArticleID: f.wire.ID, At: testNow.Add(time.Second)})
+	close(gate)
+	f.h.reads.wait()
+	hist, err := f.db.ReadHistory(ctx, id, 10)
+	must(t, err)
+	if len(hist) != 1 || hist[0].ArticleID != f.wire.ID {
+		t.Errorf("history after erase = %+v, want only the later view of %d", hist, f.wire.ID)
+	}
+	if other, _ := f.db.ReadHistory(ctx, fmt.Sprintf("%032x", 0), 10); len(other) != 1 {
+		t.Errorf("another reader's history = %+v", other)
+	}
+	f.h.reads.erase(ctx, id) // nothing queued: no erase is remembered
+	f.h.reads.writeMu.Lock()
+	n := len(f.h.reads.erased)
+	f.h.reads.writeMu.Unlock()
+	if n != 0 {
+		t.Errorf("%d erases remembered once their views were taken", n)
 	}
 }
