@@ -252,7 +252,7 @@ func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (pers
 		sectionID, scope = ps.ID, ps.Name
 	}
 	block := personalBlock{Note: "Most read in " + scope + " this week."}
-	counts, err := h.store.MostRead(ctx, sectionID, h.now().Add(-mostReadWindow), recommendLimit+1)
+	counts, err := h.mostReadCounts(ctx, sectionID, mostReadWindow, recommendLimit+1, h.now())
 	if err != nil {
 		return block, fmt.Errorf("most read: %w", err)
 	}

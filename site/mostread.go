@@ -40,7 +40,7 @@ func (h *Handler) mostRead(ctx context.Context, section *newsdesk.Section, now t
 		sectionID = section.ID
 		b.Heading = "Most read in " + section.Name
 	}
-	counts, err := h.store.MostRead(ctx, sectionID, now.Add(-mostReadDay), mostReadShown)
+	counts, err := h.mostReadCounts(ctx, sectionID, mostReadDay, mostReadShown, now)
 	if err != nil {
 		return nil, fmt.Errorf("most read: %w", err)
 	}
@@ -49,7 +49,7 @@ func (h *Handler) mostRead(ctx context.Context, section *newsdesk.Section, now t
 		reads += c.Count
 	}
 	if reads < mostReadMinReads {
-		if counts, err = h.store.MostRead(ctx, sectionID, now.Add(-mostReadFallback), mostReadShown); err != nil {
+		if counts, err = h.mostReadCounts(ctx, sectionID, mostReadFallback, mostReadShown, now); err != nil {
 			return nil, fmt.Errorf("most read: %w", err)
 		}
 		b.Period = "In the last 3 days"
@@ -90,4 +90,40 @@ func (h *Handler) articlesByID(ctx context.Context, ids []int64) (map[int64]*new
 		out[a.ID] = a
 	}
 	return out, nil
+}
+
+// Most-read counts are kept mostReadTTL per section, window and length,
+// whatever is stored meanwhile: they sum a week of views, which costs far
+// more than the page around them, and a list a minute old is as good.
+// Storing an article (Invalidate) does not drop them; the articles
+// themselves are loaded at each render, so a report withdrawn since is not
+// listed.
+const (
+	mostReadTTL     = time.Minute
+	mostReadEntries = 1024
+)
+
+type mostReadKey struct {
+	section int64
+	window  time.Duration
+	limit   int
+}
+
+// mostReadCounts is the store's MostRead of the section (0: the site) over
+// the window before now, as computed at most mostReadTTL ago. The slice is
+// shared: callers must not change it.
+func (h *Handler) mostReadCounts(ctx context.Context, sectionID int64, window time.Duration, limit int, now time.Time) ([]newsdesk.ArticleCount, error) {
+	k := mostReadKey{sectionID, window, limit}
+	if c, ok := h.mostReads.get(k, now); ok {
+		return c, nil
+	}
+	gen := h.mostReads.generation()
+	return h.mostReadFlight.do(k, func() ([]newsdesk.ArticleCount, error) {
+		c, err := h.store.MostRead(ctx, sectionID, now.Add(-window), limit)
+		if err != nil {
+			return nil, err
+		}
+		h.mostReads.put(k, c, gen, now)
+		return c, nil
+	})
 }

@@ -305,3 +305,41 @@ func TestTrendScore(t *testing.T) {
 		t.Errorf("one read scores %.2f, at least the minimum %.2f", s, trendMinScore)
 	}
 }
+
+// The most-read counts are kept a minute whatever is stored meanwhile
+// (Invalidate drops pages, not the counts), then counted again; a report
+// unpublished meanwhile is not listed from the kept counts.
+func TestMostReadCountsKept(t *testing.T) {
+	f := newFixture(t, 8)
+	f.readers(t, f.seed, 6, time.Hour)
+	f.readers(t, f.afp, 4, 2*time.Hour)
+	f.readers(t, f.reuters, 2, 20*time.Hour)
+	list := func() []string {
+		t.Helper()
+		return hrefs(doc(t, f.get("/")).Find(".most-read-block ol.ranked > li > a"))
+	}
+	if got, want := list(), paths(f.seed, f.afp, f.reuters); !slices.Equal(got, want) {
+		t.Fatalf("most read = %q, want %q", got, want)
+	}
+
+	f.readers(t, f.reuters, 10, time.Hour)
+	f.h.Invalidate()
+	now := testNow.Add(mostReadTTL / 2)
+	f.h.now = func() time.Time { return now }
+	if got, want := list(), paths(f.seed, f.afp, f.reuters); !slices.Equal(got, want) {
+		t.Errorf("counts recomputed within a minute: %q, want %q", got, want)
+	}
+
+	f.afp.Status = newsdesk.StatusUnpublished
+	must(t, f.db.UpdateArticle(context.Background(), f.afp))
+	f.h.Invalidate()
+	if got, want := list(), paths(f.seed, f.reuters); !slices.Equal(got, want) {
+		t.Errorf("after unpublishing AFP: %q, want %q", got, want)
+	}
+
+	now = testNow.Add(mostReadTTL + time.Second)
+	f.h.Invalidate()
+	if got, want := list(), paths(f.reuters, f.seed); !slices.Equal(got[:2], want) {
+		t.Errorf("after a minute: most read = %q, want %q first", got, want)
+	}
+}

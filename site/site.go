@@ -113,6 +113,9 @@ type Handler struct {
 	// sitemapMax is the most URLs one sitemap lists.
 	sitemapMax int
 
+	mostReads      *lru[mostReadKey, []newsdesk.ArticleCount]
+	mostReadFlight flight[mostReadKey, []newsdesk.ArticleCount]
+
 	reads *readQueue
 	views *recentViews
 	recs  *lru[string, *readerRecs]
@@ -181,6 +184,7 @@ func New(cfg Config) (*Handler, error) {
 	h.articles = newLRU[int64, *articleEntry](entries, ttl)
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
 	h.recs = newLRU[string, *readerRecs](readerRecsEntries, readerRecsTTL)
+	h.mostReads = newLRU[mostReadKey, []newsdesk.ArticleCount](mostReadEntries, mostReadTTL)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
 	h.obs = cfg.Observer
