@@ -25,9 +25,13 @@ type searchPage struct {
 	Entity   *newsdesk.Entity
 	Problems []string
 	Searched bool
-	Total    int
-	Hits     []newsdesk.SearchHit
-	Pager    pager
+	// Total is the number of results, or when TotalCapped the number
+	// counted (there are more): Results words it either way.
+	Total       int
+	TotalCapped bool
+	Results     string // "1 result", "37 results", "500+ results"
+	Hits        []newsdesk.SearchHit
+	Pager       pager
 }
 
 type searchForm struct {
@@ -42,8 +46,11 @@ type searchForm struct {
 // Search limits: hostile or accidental input is cut down, never refused
 // with an error page.
 const (
-	searchPerPage  = 10
-	searchMaxPage  = 50
+	searchPerPage = 10
+	searchMaxPage = 50
+	// searchMaxShown is the most results the pages reach; the store counts
+	// one more, to tell that there are more than it.
+	searchMaxShown = searchMaxPage * searchPerPage
 	searchMaxRunes = 200
 	searchMaxWords = 12
 	// searchEntityOptions is the most entities the form offers as a list;
@@ -75,7 +82,7 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 	}
 
 	p.Form.Q = cleanQuery(q.Get("q"))
-	sq := newsdesk.SearchQuery{Text: p.Form.Q, Sort: newsdesk.SortRelevance, Limit: searchPerPage}
+	sq := newsdesk.SearchQuery{Text: p.Form.Q, Sort: newsdesk.SortRelevance, Limit: searchPerPage, MaxTotal: searchMaxShown + 1}
 	if v := q.Get("section"); v != "" {
 		if s := t.BySlug(v); s != nil {
 			p.Form.Section = s.Slug
@@ -167,7 +174,11 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	p.Searched = true
-	p.Total = res.Total
+	// Past the last page reached, or where the store stopped counting,
+	// the count is a lower bound: the page says so, and the pager links
+	// no further.
+	p.Total, p.TotalCapped = min(res.Total, searchMaxShown), res.TotalCapped || res.Total > searchMaxShown
+	p.Results = resultsText(p.Total, p.TotalCapped)
 	p.Hits = res.Hits
 	keep := url.Values{}
 	for _, k := range []string{"q", "section", "source", "entity", "from", "to", "sort"} {
@@ -176,7 +187,7 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 		}
 	}
 	keep.Set("q", p.Form.Q)
-	total := min(res.Total, searchMaxPage*searchPerPage)
+	total := p.Total
 	if pg, err := paginate(&p.page, "/search", keep, n, total, searchPerPage); err == nil {
 		p.Pager = pg
 	} else {
@@ -184,6 +195,18 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 		p.Pager = pager{Page: n, Pages: max(1, (total+searchPerPage-1)/searchPerPage)}
 	}
 	return p, nil
+}
+
+// resultsText words a number of results: "1 result", "37 results", or,
+// for a count that is a lower bound, "500+ results".
+func resultsText(n int, capped bool) string {
+	if capped {
+		return strconv.Itoa(n) + "+ results"
+	}
+	if n == 1 {
+		return "1 result"
+	}
+	return strconv.Itoa(n) + " results"
 }
 
 // cleanQuery keeps what a search can use: letters, marks, digits, spaces,
