@@ -945,6 +945,7 @@ func (h *Handler) searchArticles(w http.ResponseWriter, r *http.Request, c *call
 	default:
 		return newsdesk.Errorf(newsdesk.EINVALID, "sort must be relevance or newest.")
 	}
+	sq.MaxTotal = searchMaxTotal(offset, limit)
 	res, err := h.search.Search(r.Context(), sq)
 	if err != nil {
 		return err
@@ -954,6 +955,27 @@ func (h *Handler) searchArticles(w http.ResponseWriter, r *http.Request, c *call
 	for _, hit := range res.Hits {
 		out = append(out, hitJSON{Article: h.article(hit.Article, editor), Snippet: snippetHTML(hit.Snippet), Score: hit.Score})
 	}
-	writeJSON(w, http.StatusOK, list[hitJSON]{Items: out, Total: res.Total, Offset: offset, Limit: limit})
+	writeJSON(w, http.StatusOK, searchList{Items: out, Total: res.Total, TotalCapped: res.TotalCapped, Offset: offset, Limit: limit})
 	return nil
+}
+
+// searchTotalUpTo is how many matches a search counts at least: an exact
+// count of every match costs far more than the page of hits.
+const searchTotalUpTo = 1000
+
+// searchMaxTotal is the MaxTotal of a search for the page at offset: up
+// to searchTotalUpTo, and always one past the page, so that a total says
+// whether a next page exists.
+func searchMaxTotal(offset, limit int) int {
+	return max(searchTotalUpTo, offset+limit) + 1
+}
+
+// searchList is a page of hits; TotalCapped says that counting stopped
+// early and there are Total matches or more.
+type searchList struct {
+	Items       []hitJSON `json:"items"`
+	Total       int       `json:"total"`
+	TotalCapped bool      `json:"total_capped,omitempty"`
+	Offset      int       `json:"offset"`
+	Limit       int       `json:"limit"`
 }
