@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"newsdesk"
@@ -56,6 +57,9 @@ func TestSearchCappedTotal(t *testing.T) {
 		if p.Results != c.want || p.Pager.Pages != c.pages || (p.Pager.Next != "") != c.next {
 			t.Errorf("total %d (capped %v), page %s: %q, %d pages, next %q; want %q, %d pages, next %v",
 				c.total, c.capped, c.page, p.Results, p.Pager.Pages, p.Pager.Next, c.want, c.pages, c.next)
+		}
+		if h := d.Find("#results-heading").Text(); !strings.HasPrefix(h, c.want+" for") {
+			t.Errorf("total %d (capped %v), page %s: heading %q, want %q first", c.total, c.capped, c.page, h, c.want)
 		}
 		if next := d.Find("nav.pager a[rel=next]").Length() == 1; next != c.next {
 			t.Errorf("total %d (capped %v), page %s: next link %v", c.total, c.capped, c.page, next)
