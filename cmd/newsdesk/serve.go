@@ -132,7 +132,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	p := newPipeline(fc, st, enricher, log)
 	p.Metrics = mx
-	p.OnStored = func(created, updated []*newsdesk.Article) { siteH.Invalidate() }
+	// Ingest refreshes the site's pages at most once a second; an editor's
+	// change (admin, API) still drops them at once.
+	stored := newCoalesced(siteH.Invalidate, time.Second)
+	p.OnStored = func(created, updated []*newsdesk.Article) { stored.call() }
 	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, siteH.Invalidate, log)
 	defer ws.close()
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
@@ -146,6 +149,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		if err := demo.PinPicks(ctx, st, time.Now()); err != nil {
 			return fmt.Errorf("demo picks: %w", err)
 		}
+		stored.covered()
 		siteH.Invalidate()
 		log.Info("demo ingested", slog.Int("sources", sum.Sources), slog.Int("created", sum.Created),
 			slog.Int("failed", sum.Failed), slog.Duration("took", time.Since(started)))
