@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
@@ -19,16 +18,7 @@ func TestForcedTrace(t *testing.T) {
 	if which == "" {
 		t.Skip("set STORY_FORCED")
 	}
-	h := map[string]int{"all": -1, "A": 0, "B": 1}[strings.TrimSuffix(which, "~")]
-	var j int64
-	if strings.HasSuffix(which, "~") {
-		j = 3
-	}
-	rows, err := readUCI(strings.NewReader(uciSplit(t, h, j)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
+	rows := traceRows(t, which)
 	c, err := NewTuned(Options{}, os.Getenv("STORY_TRACE_TUNE"))
 	if err != nil {
 		t.Fatal(err)

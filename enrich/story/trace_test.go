@@ -24,16 +24,7 @@ func TestTrace(t *testing.T) {
 	if which == "" {
 		t.Skip("set STORY_TRACE")
 	}
-	h := map[string]int{"all": -1, "A": 0, "B": 1}[strings.TrimSuffix(which, "~")]
-	var j int64
-	if strings.HasSuffix(which, "~") {
-		j = 3
-	}
-	rows, err := readUCI(strings.NewReader(uciSplit(t, h, j)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
+	rows := traceRows(t, which)
 	ctx := context.Background()
 	c, err := NewTuned(Options{}, os.Getenv("STORY_TRACE_TUNE"))
 	if err != nil {
@@ -108,4 +99,22 @@ func TestTrace(t *testing.T) {
 	if os.Getenv("STORY_TRACE_QUIET") == "" {
 		t.Logf("\n%s", b.String())
 	}
+}
+
+// traceRows reads the rows a trace replays, in time order: the whole dev
+// file (all) or one half (A, B), with times moved by up to 3 hours when
+// which ends in ~.
+func traceRows(t *testing.T, which string) []uciRow {
+	t.Helper()
+	h := map[string]int{"all": -1, "A": 0, "B": 1}[strings.TrimSuffix(which, "~")]
+	var j int64
+	if strings.HasSuffix(which, "~") {
+		j = 3
+	}
+	rows, err := readUCI(strings.NewReader(uciSplit(t, h, j)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
+	return rows
 }
