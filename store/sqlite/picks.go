@@ -9,10 +9,18 @@ import (
 	"newsdesk"
 )
 
+// picksSQL selects picks with their articles. The picks are the outer loop
+// (CROSS JOIN keeps SQLite from reordering): an editor keeps a handful,
+// while a planner starting from the published articles would walk all of
+// them to find the few picked.
+func picksSQL(cond string) string {
+	return `SELECT p.id, p.article_id, p.position, p.expires_at, p.created_by, p.created_at, ` + articleCols + `
+		FROM picks p CROSS JOIN articles a ON a.id = p.article_id LEFT JOIN sources s ON s.id = a.source_id` + cond + `
+		ORDER BY p.position, p.id`
+}
+
 func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*newsdesk.Pick, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.article_id, p.position, p.expires_at, p.created_by, p.created_at, `+articleCols+`
-		FROM picks p JOIN articles a ON a.id = p.article_id LEFT JOIN sources s ON s.id = a.source_id`+cond+`
-		ORDER BY p.position, p.id`, args...)
+	rows, err := db.r.QueryContext(ctx, picksSQL(cond), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -38,10 +46,14 @@ func (db *DB) queryPicks(ctx context.Context, cond string, args ...any) ([]*news
 	return picks, nil
 }
 
+// activePicks is the condition of Picks: unexpired picks of published
+// articles.
+const activePicks = ` WHERE a.status = 'published' AND (p.expires_at = 0 OR p.expires_at > ?)`
+
 // Picks returns the picks active at now, in position order, each with its
 // published article. Picks of unpublished articles are left out.
 func (db *DB) Picks(ctx context.Context, now time.Time) ([]*newsdesk.Pick, error) {
-	picks, err := db.queryPicks(ctx, ` WHERE a.status = 'published' AND (p.expires_at = 0 OR p.expires_at > ?)`, tm(now))
+	picks, err := db.queryPicks(ctx, activePicks, tm(now))
 	if err != nil {
 		return nil, fmt.Errorf("picks: %w", err)
 	}

@@ -220,3 +220,19 @@ func TestFingerprintPlan(t *testing.T) {
 		t.Errorf("fingerprint lookup does not use its index:\n%s", plan)
 	}
 }
+
+// The home page reads the editors' picks: a walk over the picks, each
+// article found by its key, never a walk over the published articles.
+func TestPicksPlan(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plan := explain(t, db, picksSQL(activePicks), []any{int64(0)})
+	first, _, _ := strings.Cut(plan, "\n")
+	if !strings.HasPrefix(first, "SCAN p") || !strings.Contains(plan, "SEARCH a USING INTEGER PRIMARY KEY") {
+		t.Errorf("picks are not the outer loop:\n%s", plan)
+	}
+}
