@@ -81,7 +81,10 @@ type Finder struct {
 	st Store
 	// Now is the clock for freshness; time.Now when nil.
 	Now func() time.Time
-	// Fold is kept for callers that set it; the Finder runs no searches.
+	// Fold folds headline and lede words before they are compared (as
+	// index.Normalize does: Arabic and Persian letter forms, marks), so
+	// that the same word spelled two ways counts as shared; words are used
+	// as they are when nil.
 	Fold func(string) string
 }
 
@@ -219,7 +222,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		return nil, nil
 	}
 
-	score(a, p.order, weights, now())
+	score(a, p.order, weights, now(), f.Fold)
 	ranked := make([]*candidate, 0, len(p.order))
 	for _, c := range p.order {
 		if c.tied || c.textSim >= minText {
@@ -342,7 +345,7 @@ type vector struct {
 const maxLede = 250
 
 // termsOf numbers the terms of a headline and lede with dict.
-func termsOf(dict map[string]int32, headline, lede string) []int32 {
+func termsOf(dict map[string]int32, fold func(string) string, headline, lede string) []int32 {
 	if len(lede) > maxLede {
 		cut := strings.LastIndexByte(lede[:maxLede], ' ')
 		if cut <= 0 {
@@ -350,7 +353,11 @@ func termsOf(dict map[string]int32, headline, lede string) []int32 {
 		}
 		lede = lede[:cut]
 	}
-	ts := textsim.Terms(headline + " " + lede)
+	text := headline + " " + lede
+	if fold != nil {
+		text = fold(text)
+	}
+	ts := textsim.Terms(text)
 	out := make([]int32, len(ts))
 	for i, t := range ts {
 		id, ok := dict[t]
@@ -364,13 +371,13 @@ func termsOf(dict map[string]int32, headline, lede string) []int32 {
 }
 
 // score sets every candidate's vector, similarity to a and score.
-func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, now time.Time) {
+func score(a *newsdesk.Article, cands []*candidate, weights map[int64]float64, now time.Time, fold func(string) string) {
 	// IDF over the pool and a: words every candidate shares say little.
 	dict := make(map[string]int32, 64*len(cands))
 	all := make([][]int32, len(cands)+1)
-	all[0] = termsOf(dict, a.Headline, a.Lede)
+	all[0] = termsOf(dict, fold, a.Headline, a.Lede)
 	for i, c := range cands {
-		all[i+1] = termsOf(dict, c.b.Headline, c.b.Lede)
+		all[i+1] = termsOf(dict, fold, c.b.Headline, c.b.Lede)
 	}
 	df := make([]int32, len(dict))
 	last := make([]int32, len(dict)) // the last document counted, plus one

@@ -471,3 +471,35 @@ func TestRelatedSameWithoutBriefs(t *testing.T) {
 		}
 	}
 }
+
+// Headline words spelled with Arabic or Persian letter forms (ي/ی, ك/ک)
+// are the same words once folded: a Persian report written with Arabic
+// keyboard letters is related to one written with Persian letters.
+func TestRelatedFoldsLetterForms(t *testing.T) {
+	f := newFixture(t)
+	a := f.add(art{src: "Reuters", headline: "کمک‌رسانی به زلزله‌زدگان خوی ادامه دارد", lede: "امدادگران کیسه‌های غذا و پتو توزیع کردند.",
+		age: 10 * time.Hour, section: "Iran"})
+	// Every word it shares with a is spelled with the Arabic letters.
+	arabicForms := f.add(art{src: "AP", headline: "كمك‌رساني هلال احمر در خوي", lede: "كيسه‌هاي برنج توزيع شد.",
+		age: 8 * time.Hour, section: "Turkey"})
+	// Other news of those days, so that shared words weigh something.
+	for i, h := range []string{"Damascus opera season opens", "Oil prices steady before OPEC meeting", "Kabul airport reopens to flights"} {
+		f.add(art{src: "DW", headline: h, lede: "Details to follow.", age: time.Duration(5+i) * time.Hour, section: "Syria"})
+	}
+	fd := related.New(f.db)
+	fd.Now = func() time.Time { return now }
+	got, err := fd.Related(f.ctx, a, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ids(got), arabicForms.ID) {
+		t.Errorf("related without folding, though no word is spelled alike: %q", headlines(got))
+	}
+	fd.Fold = index.Normalize
+	if got, err = fd.Related(f.ctx, a, 5); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ids(got), arabicForms.ID) {
+		t.Errorf("the report in Arabic letter forms is not related: %q", headlines(got))
+	}
+}
