@@ -6,21 +6,36 @@ import (
 )
 
 // sectionRiverInsert files published articles under their sections and all
-// the ancestors of those. %s is the condition choosing the articles.
+// the ancestors of those. %s names the articles' filings as x joined to
+// their articles as a: riverAll or riverListed.
 const sectionRiverInsert = `INSERT OR IGNORE INTO section_river (section_id, published_at, article_id, duplicate)
 	WITH RECURSIVE up(article_id, section_id) AS (
-		SELECT x.article_id, x.section_id FROM article_sections x JOIN articles a ON a.id = x.article_id
-		WHERE a.status = 'published' %s
+		SELECT x.article_id, x.section_id FROM %s
 		UNION
 		SELECT up.article_id, s.parent_id FROM up JOIN sections s ON s.id = up.section_id WHERE s.parent_id IS NOT NULL)
 	SELECT up.section_id, a.published_at, up.article_id, a.duplicate_of <> 0 FROM up JOIN articles a ON a.id = up.article_id`
 
 // entityRiverInsert lists published articles under the entities they
-// name. %s is the condition choosing the articles.
+// name. %s names the articles' entities as x joined to their articles as
+// a: riverAll or riverListed.
 const entityRiverInsert = `INSERT OR IGNORE INTO entity_river (entity_id, published_at, article_id, duplicate)
-	SELECT x.entity_id, a.published_at, a.id, a.duplicate_of <> 0
-	FROM article_entities x JOIN articles a ON a.id = x.article_id
-	WHERE a.status = 'published' %s`
+	SELECT x.entity_id, a.published_at, a.id, a.duplicate_of <> 0 FROM %s`
+
+// riverAll joins every published article to its rows of table x.
+func riverAll(table string) string {
+	return table + ` x JOIN articles a ON a.id = x.article_id WHERE a.status = 'published'`
+}
+
+// riverListed joins the published articles listed in the JSON array
+// parameter to their rows of table x. The list drives the join (CROSS
+// JOIN keeps that order): without it, a database whose statistics have
+// not been gathered yet (a new site, until PRAGMA optimize runs) walks
+// every published article for each batch, and storing slows down as the
+// site grows.
+func riverListed(table string) string {
+	return `json_each(?) j CROSS JOIN articles a ON a.id = j.value CROSS JOIN ` + table +
+		` x ON x.article_id = a.id WHERE a.status = 'published'`
+}
 
 // refreshRivers rebuilds the section and entity river rows of the
 // articles, after their filing, entities, status or duplicate-of changed.
@@ -35,7 +50,7 @@ func refreshRivers(ctx context.Context, q querier, articleIDs []int64) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM entity_river WHERE article_id IN (SELECT value FROM json_each(?))`, idj); err != nil {
 		return fmt.Errorf("entity river: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf(entityRiverInsert, `AND a.id IN (SELECT value FROM json_each(?))`), idj); err != nil {
+	if _, err := q.ExecContext(ctx, fmt.Sprintf(entityRiverInsert, riverListed("article_entities")), idj); err != nil {
 		return fmt.Errorf("entity river: %w", err)
 	}
 	return nil
@@ -50,7 +65,7 @@ func refreshSectionRiver(ctx context.Context, q querier, articleIDs []int64) err
 	if _, err := q.ExecContext(ctx, `DELETE FROM section_river WHERE article_id IN (SELECT value FROM json_each(?))`, idj); err != nil {
 		return fmt.Errorf("section river: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf(sectionRiverInsert, `AND a.id IN (SELECT value FROM json_each(?))`), idj); err != nil {
+	if _, err := q.ExecContext(ctx, fmt.Sprintf(sectionRiverInsert, riverListed("article_sections")), idj); err != nil {
 		return fmt.Errorf("section river: %w", err)
 	}
 	return nil
@@ -62,7 +77,7 @@ func rebuildSectionRiver(ctx context.Context, q querier) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM section_river`); err != nil {
 		return fmt.Errorf("section river: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf(sectionRiverInsert, "")); err != nil {
+	if _, err := q.ExecContext(ctx, fmt.Sprintf(sectionRiverInsert, riverAll("article_sections"))); err != nil {
 		return fmt.Errorf("section river: %w", err)
 	}
 	return nil
@@ -73,7 +88,7 @@ func rebuildEntityRiver(ctx context.Context, q querier) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM entity_river`); err != nil {
 		return fmt.Errorf("entity river: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf(entityRiverInsert, "")); err != nil {
+	if _, err := q.ExecContext(ctx, fmt.Sprintf(entityRiverInsert, riverAll("article_entities"))); err != nil {
 		return fmt.Errorf("entity river: %w", err)
 	}
 	return nil
