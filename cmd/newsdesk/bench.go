@@ -586,6 +586,7 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 	cfg := m.flags(fs)
 	requests := fs.Int("requests", 300, "requests per page kind")
 	seed := fs.Uint64("seed", 2, "seed of the request choice")
+	only := fs.String("only", "", "measure only the rows whose name contains this (e.g. \"article\"), for profiling one page")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -636,6 +637,9 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 	}
 	var results []result
 	run := func(name string, path func(i int) string, hdrs func(i int) []string) error {
+		if !strings.Contains(name, *only) {
+			return nil
+		}
 		ds := make([]time.Duration, 0, *requests)
 		var cpu []time.Duration
 		for i := 0; i < *requests; i++ {
@@ -696,6 +700,9 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 		return err
 	}
 	indexOnly := func(name string, q newsdesk.SearchQuery) error {
+		if !strings.Contains(name, *only) {
+			return nil
+		}
 		var qs, cpu []time.Duration
 		for i := 0; i < *requests; i++ {
 			q.Text = queries[i%len(queries)]
