@@ -255,3 +255,52 @@ func TestPicksPlan(t *testing.T) {
 		t.Errorf("picks are not the outer loop:\n%s", plan)
 	}
 }
+
+// TestStatisticsGathered checks that a long-running process gathers the
+// planner's statistics: once optimizeEvery has passed, the next write
+// runs PRAGMA optimize, and a table that has grown gets its statistics.
+func TestStatisticsGathered(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "stats.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	src := &newsdesk.Source{Name: "Wire", Kind: newsdesk.SourceFeed, URL: "https://wire.example/feed"}
+	if err := db.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	analysed := func() int {
+		var n int
+		if err := db.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles'`).Scan(&n); err != nil {
+			return 0 // no sqlite_stat1 yet
+		}
+		return n
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	store := func(from, n int) {
+		t.Helper()
+		batch := make([]*newsdesk.Article, n)
+		for i := range batch {
+			batch[i] = &newsdesk.Article{GUID: fmt.Sprint(from + i), Headline: fmt.Sprintf("Report %d", from+i),
+				PublishedAt: at.Add(time.Duration(from+i) * time.Minute)}
+		}
+		if _, err := db.UpsertArticles(ctx, src.ID, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 2000; i += 100 {
+		store(i, 100)
+	}
+	if n := analysed(); n != 0 {
+		t.Fatalf("articles analysed within the first hour (%d rows of statistics); the test cannot tell", n)
+	}
+	db.optimized.Store(time.Now().Add(-2 * optimizeEvery).Unix())
+	store(2000, 1)
+	if analysed() == 0 {
+		t.Error("no statistics for articles after an hour of writes")
+	}
+	if since := time.Now().Unix() - db.optimized.Load(); since > 60 {
+		t.Errorf("optimize not recorded as run (%d s ago)", since)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sqlite "modernc.org/sqlite"
@@ -39,6 +40,9 @@ type DB struct {
 	reader *sql.DB
 	r      *stmts // reader with prepared statements
 	w      *stmts // writer with prepared statements
+
+	// optimized is when PRAGMA optimize last ran (Unix seconds).
+	optimized atomic.Int64
 
 	// testSearchDense and testSearchWalkMax replace searchDense and
 	// searchWalkMax when set, so that tests reach every search plan.
@@ -128,6 +132,7 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.optimize(ctx, true)
 	return db, nil
 }
 
@@ -194,7 +199,34 @@ func (db *DB) now() time.Time {
 
 // tx runs fn in a write transaction (BEGIN IMMEDIATE on the writer).
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return store.InTx(ctx, db.writer, fn)
+	if err := store.InTx(ctx, db.writer, fn); err != nil {
+		return err
+	}
+	db.optimize(ctx, false)
+	return nil
+}
+
+// optimizeEvery is how often a long-running process refreshes the
+// planner's statistics, as SQLite advises for long-lived connections.
+const optimizeEvery = time.Hour
+
+// optimize runs PRAGMA optimize when it has not run for optimizeEvery, or
+// at once when opening. It gathers the statistics the planner chooses
+// indexes by (on a sample, so it is quick at any size) once tables have
+// grown enough to need them: a site that never restarts does not keep
+// the plans of its first, empty days. A failure only costs plans, so it
+// is not reported.
+func (db *DB) optimize(ctx context.Context, opening bool) {
+	now := time.Now().Unix()
+	last := db.optimized.Load()
+	if !opening && now-last < int64(optimizeEvery/time.Second) || !db.optimized.CompareAndSwap(last, now) {
+		return
+	}
+	pragma := "PRAGMA optimize"
+	if opening {
+		pragma = "PRAGMA optimize=0x10002" // also tables never analysed yet
+	}
+	_, _ = db.writer.ExecContext(ctx, pragma)
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
