@@ -7,9 +7,10 @@
 //
 // A call costs a handful of bounded index ranges and no full-text search:
 // the story's articles, the latest articles naming the article's main
-// entities (the entity river), and the articles of its section and of the
-// whole site published in the days around it (the section river and the
-// site's river), all read as briefs (headline, lede, source, dates,
+// entities (the entity river), the articles of its section published in
+// the days around it (the section river) and, when the story and the
+// entities give fewer candidates than asked for, those of the whole site
+// (the site's river), all read as briefs (headline, lede, source, dates,
 // entity IDs) and scored in memory by what they share with the article:
 // story, entities and words of the headline and lede. Only the chosen
 // few are then read whole.
@@ -93,16 +94,19 @@ func New(st Store) *Finder { return &Finder{st: st} }
 
 // candidate is one article considered, with what ties it to the article.
 type candidate struct {
-	b        *newsdesk.ArticleBrief
-	a        *newsdesk.Article // when the pool was read whole
-	story    bool
-	section  bool
-	tied     bool    // from the story, entity or section pool
-	entity   float64 // sum of the salience of shared entities, 0..1
-	vec      vector
-	textSim  float64
-	score    float64
-	sourceID string
+	b       *newsdesk.ArticleBrief
+	a       *newsdesk.Article // when the pool was read whole
+	story   bool
+	section bool
+	tied    bool // from the story, entity or section pool
+	// entityPool: from the entity pool (it names one of the article's
+	// main entities).
+	entityPool bool
+	entity     float64 // sum of the salience of shared entities, 0..1
+	vec        vector
+	textSim    float64
+	score      float64
+	sourceID   string
 }
 
 // pool is the candidates of one call, each once, in first-seen order.
@@ -131,6 +135,18 @@ func (p *pool) add(bs []newsdesk.ArticleBrief, arts []*newsdesk.Article, mark fu
 			mark(c)
 		}
 	}
+}
+
+// strong counts the candidates of the story or naming an entity the
+// article names.
+func (p *pool) strong() int {
+	n := 0
+	for _, c := range p.order {
+		if c.story || c.entityPool {
+			n++
+		}
+	}
+	return n
 }
 
 // read reads one pool: briefs when the store offers them, else whole
@@ -173,7 +189,6 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		now = f.Now
 	}
 	p := &pool{a: a, byID: make(map[int64]*candidate)}
-	tie := func(c *candidate) { c.tied = true }
 
 	if a.StoryID != 0 {
 		sid := a.StoryID
@@ -196,7 +211,7 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 		if err != nil {
 			return nil, fmt.Errorf("related %d: entities: %w", a.ID, err)
 		}
-		p.add(bs, arts, tie)
+		p.add(bs, arts, func(c *candidate) { c.tied, c.entityPool = true, true })
 	}
 
 	before := a.PublishedAt.Add(textAhead)
@@ -211,13 +226,19 @@ func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([
 	}
 
 	// The site's river of the article's days: candidates for what they
-	// say alone, kept only when they say something like it.
-	since := a.PublishedAt.Add(-recentWindow)
-	bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{Since: &since, Before: &before, Limit: recentLimit})
-	if err != nil {
-		return nil, fmt.Errorf("related %d: recent: %w", a.ID, err)
+	// say alone, kept only when they say something like it. It is read
+	// when the story and the entities give fewer candidates than asked
+	// for; past that, an article tied to none of them rarely outranks
+	// those that are, and the river's few rows of one moment would not
+	// hold it anyway.
+	if p.strong() < limit {
+		since := a.PublishedAt.Add(-recentWindow)
+		bs, arts, err := f.read(ctx, newsdesk.ArticleFilter{Since: &since, Before: &before, Limit: recentLimit})
+		if err != nil {
+			return nil, fmt.Errorf("related %d: recent: %w", a.ID, err)
+		}
+		p.add(bs, arts, nil)
 	}
-	p.add(bs, arts, nil)
 	if len(p.order) == 0 {
 		return nil, nil
 	}

@@ -503,3 +503,32 @@ func TestRelatedFoldsLetterForms(t *testing.T) {
 		t.Errorf("the report in Arabic letter forms is not related: %q", headlines(got))
 	}
 }
+
+// TestRelatedSiteRiverOnlyWhenThin checks that the site's river is read
+// only when the story and the entities give fewer candidates than asked
+// for.
+func TestRelatedSiteRiverOnlyWhenThin(t *testing.T) {
+	f := newFixture(t)
+	a := f.add(art{src: "Reuters", headline: "Opec ministers meet on output", lede: "Ministers gathered in Vienna.",
+		age: 5 * time.Hour, section: "Iran", entities: []string{"OPEC"}})
+	for i := range 6 {
+		f.add(art{src: fmt.Sprint("Wire ", i), headline: fmt.Sprintf("OPEC report %d on quotas", i), lede: "Quotas again.",
+			age: time.Duration(6+i) * time.Hour, section: "Iraq", entities: []string{"OPEC"}})
+	}
+	queries := func(limit int) int64 {
+		cs := &countingStore{st: f.db}
+		fd := related.New(cs)
+		fd.Now = func() time.Time { return now }
+		if _, err := fd.Related(f.ctx, a, limit); err != nil {
+			t.Fatal(err)
+		}
+		return cs.n.Load()
+	}
+	// Story, entities, section, the chosen read whole.
+	if n := queries(4); n != 4 {
+		t.Errorf("six articles name the entity, four asked for: %d queries, want 4 (no site river)", n)
+	}
+	if n := queries(8); n != 5 {
+		t.Errorf("six articles name the entity, eight asked for: %d queries, want 5 (the site's river too)", n)
+	}
+}
