@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"newsdesk"
 	"newsdesk/textsim"
@@ -85,7 +86,7 @@ type Finder struct {
 	// Fold folds headline and lede words before they are compared (as
 	// index.Normalize does: Arabic and Persian letter forms, marks), so
 	// that the same word spelled two ways counts as shared; words are used
-	// as they are when nil.
+	// as they are when nil. Plain ASCII text is not folded.
 	Fold func(string) string
 }
 
@@ -375,20 +376,36 @@ func termsOf(dict map[string]int32, fold func(string) string, headline, lede str
 		lede = lede[:cut]
 	}
 	text := headline + " " + lede
-	if fold != nil {
+	if fold != nil && !isASCII(text) {
 		text = fold(text)
 	}
-	ts := textsim.Terms(text)
-	out := make([]int32, len(ts))
-	for i, t := range ts {
+	// The words share one buffer that lives as long as dict, which is
+	// dropped at the end of the call.
+	ws := textsim.TransientWords(text)
+	out := make([]int32, 0, len(ws))
+	for _, w := range ws {
+		if textsim.IsStopword(w) || utf8.RuneCountInString(w) < 2 {
+			continue
+		}
+		t := textsim.Stem(w)
 		id, ok := dict[t]
 		if !ok {
 			id = int32(len(dict))
 			dict[t] = id
 		}
-		out[i] = id
+		out = append(out, id)
 	}
 	return out
+}
+
+// isASCII reports whether s is plain ASCII, which folding leaves as it is.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // score sets every candidate's vector, similarity to a and score.
