@@ -172,7 +172,16 @@ type ArticleFilter struct {
 	// matches: a total equal to MaxTotal then means "MaxTotal or more".
 	// A paginated list passes the most it will ever page through.
 	MaxTotal int
+	// Cards asks for what a list of article cards shows: Body is left
+	// empty and BodyRemovedAt zero, and Text holds no more than the
+	// start of the text of an article that has no lede (for its
+	// excerpt). The store then reads no article's full text.
+	Cards bool
 }
+
+// CardText is how much of the text an article without a lede brings in a
+// card (ArticleFilter.Cards): more than an excerpt shows.
+const CardText = 600
 
 // ArticleStore keeps articles with their sections and entities.
 type ArticleStore interface {

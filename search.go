@@ -50,6 +50,9 @@ type SearchQuery struct {
 	// MaxTotal, when positive, lets the store stop counting at MaxTotal
 	// matches; SearchResult.TotalCapped then says Total is a lower bound.
 	MaxTotal int
+	// Cards asks for the hits' articles as cards, as ArticleFilter.Cards
+	// does: no body, for a results page.
+	Cards bool
 }
 
 // SearchHit is one result.

@@ -49,7 +49,8 @@ type cand struct {
 // read nor current, at most one per story. With a history, candidates are
 // the articles co-read with the latest reads (the reason names the read
 // behind each), mixed with what is popular today; without one, the most
-// read in current's section, then site-wide, then the newest.
+// read in current's section, then site-wide, then the newest. The articles
+// are cards (newsdesk.ArticleFilter.Cards: no body).
 func (r *Recommender) Recommend(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -131,7 +132,7 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 	for id := range seen {
 		ids = append(ids, id)
 	}
-	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 	if err != nil {
 		return nil, fmt.Errorf("recommend: load candidates: %w", err)
 	}
@@ -263,7 +264,7 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 		}
 	}
 	if len(ids) > 0 {
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: load most read: %w", err)
 		}
@@ -276,7 +277,7 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 	}
 	take(popular, "Most read today")
 	if len(out) < limit {
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: 4 * limit, NoTotal: true})
+		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: 4 * limit, NoTotal: true, Cards: true})
 		if err != nil {
 			return nil, fmt.Errorf("recommend: newest: %w", err)
 		}

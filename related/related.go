@@ -153,7 +153,7 @@ func (p *pool) strong() int {
 // read reads one pool: briefs when the store offers them, else whole
 // articles and their briefs.
 func (f *Finder) read(ctx context.Context, fl newsdesk.ArticleFilter) ([]newsdesk.ArticleBrief, []*newsdesk.Article, error) {
-	fl.NoTotal = true
+	fl.NoTotal, fl.Cards = true, true
 	if bst, ok := f.st.(newsdesk.BriefStore); ok {
 		bs, err := bst.ArticleBriefs(ctx, fl)
 		return bs, nil, err
@@ -179,7 +179,8 @@ func brief(x *newsdesk.Article) newsdesk.ArticleBrief {
 	return b
 }
 
-// Related returns up to limit published articles related to a, best first.
+// Related returns up to limit published articles related to a, best first,
+// as cards (newsdesk.ArticleFilter.Cards: no body).
 func (f *Finder) Related(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error) {
 	if a == nil || limit <= 0 {
 		return nil, nil
@@ -276,7 +277,7 @@ func (f *Finder) whole(ctx context.Context, chosen []*candidate) ([]*newsdesk.Ar
 	}
 	byID := make(map[int64]*newsdesk.Article, len(ids))
 	if len(ids) > 0 {
-		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		arts, _, err := f.st.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 		if err != nil {
 			return nil, fmt.Errorf("related: %w", err)
 		}

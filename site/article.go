@@ -264,7 +264,7 @@ func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (pers
 	}
 	var arts []*newsdesk.Article
 	if len(ids) > 0 {
-		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 		if err != nil {
 			return block, fmt.Errorf("most read articles: %w", err)
 		}
@@ -279,7 +279,7 @@ func (h *Handler) anonymousBlock(ctx context.Context, a *newsdesk.Article) (pers
 		}
 	} else {
 		block.Note = "Latest in " + scope + "."
-		f := newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: recommendLimit + 1, NoTotal: true}
+		f := newsdesk.ArticleFilter{ExcludeDuplicates: true, Limit: recommendLimit + 1, NoTotal: true, Cards: true}
 		if sectionID != 0 {
 			f.SectionID = &sectionID
 		}
@@ -399,7 +399,7 @@ func (h *Handler) coverage(ctx context.Context, a *newsdesk.Article) (*coverage,
 		return nil, nil
 	}
 	sid := st.ID
-	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: coverageLimit + 1, NoTotal: true})
+	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: coverageLimit + 1, NoTotal: true, Cards: true})
 	if err != nil {
 		return nil, fmt.Errorf("coverage of article %d: %w", a.ID, err)
 	}
@@ -425,7 +425,7 @@ func (h *Handler) relatedTo(ctx context.Context, a *newsdesk.Article) ([]*newsde
 		for _, e := range a.Entities {
 			ids = append(ids, e.ID)
 		}
-		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, ExcludeDuplicates: true, Limit: relatedLimit + 2, NoTotal: true})
+		got, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{AnyEntity: ids, ExcludeDuplicates: true, Limit: relatedLimit + 2, NoTotal: true, Cards: true})
 		if err != nil {
 			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 		}

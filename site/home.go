@@ -54,7 +54,7 @@ func (h *Handler) homeData(ctx context.Context, r *http.Request, n int) (*homePa
 	if n > 1 {
 		p.Title = fmt.Sprintf("Latest news, page %d", n)
 	}
-	arts, total, err := h.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage})
+	arts, total, err := h.store.Articles(ctx, newsdesk.ArticleFilter{ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage, Cards: true})
 	if err != nil {
 		return nil, fmt.Errorf("home river: %w", err)
 	}
@@ -93,7 +93,7 @@ func (h *Handler) homeData(ctx context.Context, r *http.Request, n int) (*homePa
 	}
 	for _, nav := range p.Nav {
 		id := nav.Section.ID
-		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true, Limit: 6, NoTotal: true})
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true, Limit: 6, NoTotal: true, Cards: true})
 		if err != nil {
 			return nil, fmt.Errorf("home block %s: %w", nav.Section.Slug, err)
 		}

@@ -47,7 +47,7 @@ func (h *Handler) section(w http.ResponseWriter, r *http.Request) {
 		p.Alternates = feedAlternates(s.Path(), h.name+": "+s.Name)
 		id := s.ID
 		var total int
-		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage})
+		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{SectionID: &id, ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage, Cards: true})
 		if err != nil {
 			return fmt.Errorf("section %s: %w", slug, err)
 		}
@@ -91,7 +91,7 @@ func (h *Handler) entity(w http.ResponseWriter, r *http.Request) {
 		p.Alternates = feedAlternates(e.Path(), h.name+": "+e.Name)
 		id := e.ID
 		var total int
-		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{EntityID: &id, ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage})
+		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{EntityID: &id, ExcludeDuplicates: true, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage, Cards: true})
 		if err != nil {
 			return fmt.Errorf("entity %s articles: %w", slug, err)
 		}
@@ -155,7 +155,7 @@ func (h *Handler) source(w http.ResponseWriter, r *http.Request) {
 		p.Description = "Latest reports from " + s.Name + " on " + h.name + "."
 		p.Alternates = feedAlternates(path, h.name+": "+s.Name)
 		var total int
-		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{SourceID: &id, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage})
+		p.Articles, total, err = h.store.Articles(ctx, newsdesk.ArticleFilter{SourceID: &id, Offset: (n - 1) * perPage, Limit: perPage, MaxTotal: maxPage * perPage, Cards: true})
 		if err != nil {
 			return fmt.Errorf("source %d articles: %w", id, err)
 		}
@@ -188,7 +188,7 @@ func (h *Handler) story(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return fmt.Errorf("story %d: %w", id, err)
 		}
-		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &id, Oldest: true, Limit: storyLimit, NoTotal: true})
+		arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &id, Oldest: true, Limit: storyLimit, NoTotal: true, Cards: true})
 		if err != nil {
 			return fmt.Errorf("story %d articles: %w", id, err)
 		}

@@ -82,7 +82,7 @@ func (h *Handler) articlesByID(ctx context.Context, ids []int64) (map[int64]*new
 	if len(ids) == 0 {
 		return out, nil
 	}
-	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids)})
+	arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func (h *Handler) privacy(w http.ResponseWriter, r *http.Request) {
 		}
 		byID := map[int64]*newsdesk.Article{}
 		if len(ids) > 0 {
-			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
 			if err != nil {
 				h.fail(w, r, err)
 				return

@@ -82,7 +82,7 @@ func (h *Handler) searchData(ctx context.Context, q url.Values) (*searchPage, er
 	}
 
 	p.Form.Q = cleanQuery(q.Get("q"))
-	sq := newsdesk.SearchQuery{Text: p.Form.Q, Sort: newsdesk.SortRelevance, Limit: searchPerPage, MaxTotal: searchMaxShown + 1}
+	sq := newsdesk.SearchQuery{Text: p.Form.Q, Sort: newsdesk.SortRelevance, Limit: searchPerPage, MaxTotal: searchMaxShown + 1, Cards: true}
 	if v := q.Get("section"); v != "" {
 		if s := t.BySlug(v); s != nil {
 			p.Form.Section = s.Slug

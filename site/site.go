@@ -25,12 +25,14 @@ import (
 	"newsdesk/web"
 )
 
-// RelatedFinder finds articles related to one article.
+// RelatedFinder finds articles related to one article; they are shown as
+// cards, so they need no body.
 type RelatedFinder interface {
 	Related(ctx context.Context, a *newsdesk.Article, limit int) ([]*newsdesk.Article, error)
 }
 
-// Recommender recommends articles to a reader from the reader's history.
+// Recommender recommends articles to a reader from the reader's history;
+// they are shown as cards, so they need no body.
 type Recommender interface {
 	Recommend(ctx context.Context, readerID string, current *newsdesk.Article, limit int) ([]newsdesk.Recommendation, error)
 }

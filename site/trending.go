@@ -84,7 +84,7 @@ func (h *Handler) trending(ctx context.Context, now time.Time) ([]trendItem, err
 	for _, st := range stories {
 		c := add(st)
 		sid := st.ID
-		if c.articles, _, err = h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: storyLimit, NoTotal: true}); err != nil {
+		if c.articles, _, err = h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Oldest: true, Limit: storyLimit, NoTotal: true, Cards: true}); err != nil {
 			return nil, fmt.Errorf("trending story %d: %w", sid, err)
 		}
 		c.countSources(recent, before, now)
@@ -238,7 +238,7 @@ func (h *Handler) storyReads(ctx context.Context, cands map[int64]*trendCandidat
 		c := cands[id]
 		if c.articles == nil {
 			sid := id
-			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit, NoTotal: true})
+			arts, _, err := h.store.Articles(ctx, newsdesk.ArticleFilter{StoryID: &sid, Limit: storyLimit, NoTotal: true, Cards: true})
 			if err != nil {
 				return fmt.Errorf("trending story %d: %w", sid, err)
 			}

@@ -19,6 +19,14 @@ const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_n
 	a.dateline_place, a.dateline_agency, a.language, a.published_at, a.updated_at, a.fetched_at, a.status,
 	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked, a.body_removed_at`
 
+// cardCols are articleCols for a list of cards (ArticleFilter.Cards): no
+// body, the start of the text only when there is no lede (so that no
+// article's full text is read out of its TOAST table), and no
+// body_removed_at.
+var cardCols = strings.NewReplacer("a.body,", "'',",
+	"a.text,", fmt.Sprintf("CASE WHEN a.lede = '' THEN left(a.text, %d) ELSE '' END,", newsdesk.CardText),
+	"a.body_removed_at", "NULL::timestamptz").Replace(articleCols)
+
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 
 func scanArticle(sc pgx.Row, pre []any, extra ...any) (*newsdesk.Article, error) {
@@ -159,7 +167,11 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	if f.Oldest {
 		order = " ORDER BY a.published_at, a.id"
 	}
-	arts, err := queryArticles(ctx, db.pool, `SELECT `+articleCols+articleFrom+cond+order+limitOffset(f.Limit, f.Offset), a...)
+	cols := articleCols
+	if f.Cards {
+		cols = cardCols
+	}
+	arts, err := queryArticles(ctx, db.pool, `SELECT `+cols+articleFrom+cond+order+limitOffset(f.Limit, f.Offset), a...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("articles: %w", err)
 	}

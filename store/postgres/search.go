@@ -138,7 +138,11 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 	if q.Sort == newsdesk.SortNewest {
 		score, outerScore = `0 AS score`, rank
 	}
-	query := `SELECT ` + articleCols + `, ` + outerScore + `,
+	cols := articleCols
+	if q.Cards {
+		cols = cardCols
+	}
+	query := `SELECT ` + cols + `, ` + outerScore + `,
 			ts_headline('simple', ` + lb + `, ` + match + `, ` + opts + `),
 			ts_headline('simple', d.headline, ` + match + `, ` + opts + `),
 			CASE WHEN d.entities = '' THEN '' ELSE ts_headline('simple', d.entities, ` + match + `, ` + opts + `) END

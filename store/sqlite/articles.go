@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"newsdesk"
@@ -14,6 +15,22 @@ const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_n
 	a.guid, a.url, a.slug, a.headline, a.lede, a.body, a.text, a.author, a.image_url, a.image_alt,
 	a.dateline_place, a.dateline_agency, a.language, a.published_at, a.updated_at, a.fetched_at, a.status,
 	a.fingerprint, a.simhash, a.duplicate_of, a.story_id, a.sections_locked, a.body_removed_at`
+
+// cardCols are articleCols for a list of cards (ArticleFilter.Cards): no
+// body, the start of the text only when there is no lede, and no
+// body_removed_at. Every column read lies before the body in the row, so
+// no overflow page of a long article is read.
+var cardCols = strings.NewReplacer("a.body,", "'',",
+	"a.text,", fmt.Sprintf("CASE WHEN a.lede = '' THEN substr(a.text, 1, %d) ELSE '' END,", newsdesk.CardText),
+	"a.body_removed_at", "0").Replace(articleCols)
+
+// columns are the columns of whole articles, or of cards.
+func columns(cards bool) string {
+	if cards {
+		return cardCols
+	}
+	return articleCols
+}
 
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 

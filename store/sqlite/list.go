@@ -196,7 +196,7 @@ func articlesScan(f newsdesk.ArticleFilter, dir, window string) listQuery {
 // full gives the total without counting.
 func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsdesk.Article, int, error) {
 	q := articlesQuery(f)
-	arts, err := queryArticles(ctx, db.r, q.pageSQL(f.Oldest), q.pageArgs...)
+	arts, err := queryArticles(ctx, db.r, q.pageSQL(f.Oldest, f.Cards), q.pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("articles: %w", err)
 	}
@@ -215,15 +215,15 @@ func (db *DB) Articles(ctx context.Context, f newsdesk.ArticleFilter) ([]*newsde
 	return arts, total, nil
 }
 
-// pageSQL reads the page whole. The page is chosen on IDs and dates
-// alone; only its rows are read whole.
-func (q listQuery) pageSQL(oldest bool) string {
+// pageSQL reads the page whole, or as cards. The page is chosen on IDs
+// and dates alone; only its rows are read.
+func (q listQuery) pageSQL(oldest, cards bool) string {
 	dir := " DESC"
 	if oldest {
 		dir = " ASC"
 	}
 	return `WITH page AS (` + q.page + `)
-		SELECT ` + articleCols + ` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
+		SELECT ` + columns(cards) + ` FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
 		ORDER BY a.published_at` + dir + `, a.id` + dir
 }
 

@@ -103,7 +103,8 @@ func TestQueryPlans(t *testing.T) {
 			if tc.ordered && strings.Contains(page, "TEMP B-TREE") {
 				t.Errorf("page sorted, not read in index order:\n%s", page)
 			}
-			check(t, explain(t, db, q.pageSQL(tc.f.Oldest), q.pageArgs), tc.scanOK)
+			check(t, explain(t, db, q.pageSQL(tc.f.Oldest, false), q.pageArgs), tc.scanOK)
+			check(t, explain(t, db, q.pageSQL(tc.f.Oldest, true), q.pageArgs), tc.scanOK)
 			check(t, explain(t, db, q.briefSQL(tc.f.Oldest), q.pageArgs), tc.scanOK)
 			check(t, explain(t, db, countSQL(q.rows, 10000), q.rowArgs), tc.scanOK)
 		})

@@ -268,7 +268,7 @@ func (db *DB) Search(ctx context.Context, q newsdesk.SearchQuery) (*newsdesk.Sea
 		}
 	}
 	var err error
-	if res.Hits, err = db.searchPage(ctx, match, page); err != nil {
+	if res.Hits, err = db.searchPage(ctx, match, page, q.Cards); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	if q.NoTotal {
@@ -324,7 +324,7 @@ var snippetSQL = `SELECT rowid, snippet(search, -1, :open, :close, '…', ` + fm
 	FROM search WHERE search MATCH :match AND rowid BETWEEN :lo AND :hi AND +rowid IN (SELECT value FROM json_each(:ids))`
 
 // searchPage reads the articles of the hits, in order, with their snippets.
-func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([]newsdesk.SearchHit, error) {
+func (db *DB) searchPage(ctx context.Context, match string, page []searchHit, cards bool) ([]newsdesk.SearchHit, error) {
 	if len(page) == 0 {
 		return nil, nil
 	}
@@ -359,7 +359,7 @@ func (db *DB) searchPage(ctx context.Context, match string, page []searchHit) ([
 			return nil, err
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+articleCols+`
+	rows, err := db.r.QueryContext(ctx, `SELECT `+columns(cards)+`
 		FROM json_each(?) j CROSS JOIN articles a ON a.id = j.value LEFT JOIN sources s ON s.id = a.source_id ORDER BY j.key`, jsonIDs(ids))
 	if err != nil {
 		return nil, err

@@ -6,7 +6,9 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"ArticleRefs", testArticleRefs},
 		{"ArticlesFilter", testArticlesFilter},
 		{"ArticlesPagination", testArticlesPagination},
+		{"ArticleCards", testArticleCards},
 		{"UpdateArticle", testUpdateArticle},
 		{"DeletedSourceAttribution", testDeletedSource},
 		{"FindByFingerprint", testFindByFingerprint},
@@ -1677,5 +1680,65 @@ func testUpsertConcurrent(t *testing.T, s newsdesk.Store) {
 	must(t, err)
 	if len(stories) != workers*batches*size {
 		t.Errorf("%d stories, want one per article", len(stories))
+	}
+}
+
+// testArticleCards checks that a list of cards is the list of whole
+// articles without the body, with the start of the text only for an
+// article that has no lede.
+func testArticleCards(t *testing.T, s newsdesk.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "Wire")
+	sec := mustSection(t, s, "iraq", 0, 0)
+	ent := mustEntity(t, s, "OPEC")
+	withLede := art("c1", "Oil output rises", at(1))
+	withLede.Body = "<p>" + strings.Repeat("Long body. ", 2000) + "</p>"
+	withLede.Text = strings.Repeat("Long body. ", 2000)
+	noLede := art("c2", "Ministers meet", at(2))
+	noLede.Lede = ""
+	noLede.Text = strings.Repeat("Ministers met in Vienna. ", 100)
+	for _, a := range []*newsdesk.Article{withLede, noLede} {
+		a.Sections = []newsdesk.SectionRef{{ID: sec.ID}}
+		a.Entities = []newsdesk.EntityRef{{ID: ent.ID, Mentions: 2}}
+	}
+	upsert(t, s, src.ID, withLede, noLede)
+
+	for _, f := range []newsdesk.ArticleFilter{{Limit: 10}, {SectionID: &sec.ID, Limit: 10}, {EntityID: &ent.ID, Limit: 10},
+		{IDs: []int64{withLede.ID, noLede.ID}, Limit: 10}} {
+		whole, _, err := s.Articles(ctx, f)
+		must(t, err)
+		f.Cards = true
+		cards, _, err := s.Articles(ctx, f)
+		must(t, err)
+		if len(cards) != 2 || len(whole) != 2 {
+			t.Fatalf("%+v: %d cards, %d whole articles, want 2", f, len(cards), len(whole))
+		}
+		for i, c := range cards {
+			w := whole[i]
+			if c.Body != "" {
+				t.Errorf("card %d has a body of %d bytes", c.ID, len(c.Body))
+			}
+			switch {
+			case c.Lede != "" && c.Text != "":
+				t.Errorf("card %d with a lede has text %q", c.ID, c.Text)
+			case c.Lede == "" && (c.Text == "" || !strings.HasPrefix(w.Text, c.Text) || len(c.Text) > newsdesk.CardText):
+				t.Errorf("card %d without a lede: text %q, want the start of %q", c.ID, c.Text, w.Text[:40])
+			}
+			c.Body, c.Text, w.Body, w.Text = "", "", "", ""
+			if !reflect.DeepEqual(c, w) {
+				t.Errorf("card and whole article differ beyond body and text:\n%+v\n%+v", c, w)
+			}
+		}
+	}
+	must(t, s.IndexArticles(ctx, []newsdesk.SearchDoc{doc(withLede, ""), doc(noLede, "")}))
+	for _, cards := range []bool{false, true} {
+		res := search(t, s, newsdesk.SearchQuery{Text: "ministers", Limit: 10, Cards: cards})
+		if len(res.Hits) != 1 || res.Hits[0].Article.ID != noLede.ID {
+			t.Fatalf("search ministers (cards %v): %d hits, want article %d", cards, len(res.Hits), noLede.ID)
+		}
+		a := res.Hits[0].Article
+		if cards && (a.Body != "" || a.Text == "" || len(a.Text) > newsdesk.CardText) || !cards && a.Body == "" {
+			t.Errorf("search hit (cards %v): body %d bytes, text %d bytes", cards, len(a.Body), len(a.Text))
+		}
 	}
 }
