@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"ArticlesFilter", testArticlesFilter},
 		{"ArticlesPagination", testArticlesPagination},
 		{"ArticleCards", testArticleCards},
+		{"ArticleBriefs", testArticleBriefs},
 		{"UpdateArticle", testUpdateArticle},
 		{"DeletedSourceAttribution", testDeletedSource},
 		{"FindByFingerprint", testFindByFingerprint},
@@ -1739,6 +1740,69 @@ func testArticleCards(t *testing.T, s newsdesk.Store) {
 		a := res.Hits[0].Article
 		if cards && (a.Body != "" || a.Text == "" || len(a.Text) > newsdesk.CardText) || !cards && a.Body == "" {
 			t.Errorf("search hit (cards %v): body %d bytes, text %d bytes", cards, len(a.Body), len(a.Text))
+		}
+	}
+}
+
+// testArticleBriefs checks, for a store that reads briefs, that the
+// briefs of a filter are those of the articles Articles returns for it,
+// in the same order.
+func testArticleBriefs(t *testing.T, s newsdesk.Store) {
+	bs, ok := s.(newsdesk.BriefStore)
+	if !ok {
+		t.Skip("the store reads no briefs")
+	}
+	ctx := t.Context()
+	src := mustSource(t, s, "Wire")
+	other := mustSource(t, s, "Agency")
+	sec := mustSection(t, s, "iraq", 0, 0)
+	opec, iea := mustEntity(t, s, "OPEC"), mustEntity(t, s, "IEA")
+	var arts []*newsdesk.Article
+	for i := range 12 {
+		a := art(fmt.Sprint("b", i), fmt.Sprintf("Report %d on oil", i), at(i))
+		if i%2 == 0 {
+			a.Sections = []newsdesk.SectionRef{{ID: sec.ID}}
+		}
+		switch i % 3 {
+		case 0:
+			a.Entities = []newsdesk.EntityRef{{ID: opec.ID, Mentions: 1}, {ID: iea.ID, Mentions: 3}}
+		case 1:
+			a.Entities = []newsdesk.EntityRef{{ID: iea.ID, Mentions: 1}}
+		}
+		arts = append(arts, a)
+	}
+	upsert(t, s, src.ID, arts[:6]...)
+	upsert(t, s, other.ID, arts[6:]...)
+	since, before := at(2), at(9)
+	story := arts[0].StoryID
+	for _, f := range []newsdesk.ArticleFilter{
+		{Limit: 5},
+		{Limit: 5, Offset: 3, Oldest: true},
+		{SectionID: &sec.ID, Limit: 10},
+		{AnyEntity: []int64{opec.ID, iea.ID}, Since: &since, Limit: 6},
+		{EntityID: &iea.ID, Limit: 10},
+		{Since: &since, Before: &before, Limit: 20},
+		{StoryID: &story, Limit: 20},
+		{IDs: []int64{arts[3].ID, arts[7].ID, arts[1].ID}, Limit: 3},
+	} {
+		whole, _, err := s.Articles(ctx, f)
+		must(t, err)
+		briefs, err := bs.ArticleBriefs(ctx, f)
+		must(t, err)
+		if len(briefs) != len(whole) || len(whole) == 0 {
+			t.Fatalf("%+v: %d briefs, %d articles", f, len(briefs), len(whole))
+		}
+		for i, b := range briefs {
+			w := whole[i]
+			want := newsdesk.ArticleBrief{ID: w.ID, SourceID: w.SourceID, Source: w.Source, StoryID: w.StoryID, DuplicateOf: w.DuplicateOf,
+				Status: w.Status, PublishedAt: w.PublishedAt, Fingerprint: w.Fingerprint, Headline: w.Headline, Lede: w.Lede}
+			for _, e := range w.Entities {
+				want.EntityIDs = append(want.EntityIDs, e.ID)
+			}
+			b.PublishedAt, want.PublishedAt = b.PublishedAt.UTC(), want.PublishedAt.UTC()
+			if !reflect.DeepEqual(b, want) {
+				t.Errorf("%+v: brief %d\n got %+v\nwant %+v", f, i, b, want)
+			}
 		}
 	}
 }
