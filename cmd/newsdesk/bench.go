@@ -26,6 +26,7 @@ import (
 	"newsdesk/recommend"
 	"newsdesk/related"
 	"newsdesk/site"
+	"newsdesk/store/sqlite"
 	"newsdesk/web"
 )
 
@@ -105,6 +106,7 @@ func (m *Main) benchGen(ctx context.Context, args []string) error {
 	fs.IntVar(&o.PerRound, "batch", 25, "articles per source in one UpsertArticles batch")
 	fs.IntVar(&o.PerDay, "per-day", 5000, "articles published per day across all sources")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the generator")
+	cacheMiB := fs.Int("cache-mib", 1024, "page cache of the SQLite writer while generating: FTS5's merges re-read their segments through it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +117,7 @@ func (m *Main) benchGen(ctx context.Context, args []string) error {
 		o.Readers = max(50, o.Articles/100)
 	}
 	o.StoryShare = 0.5
-	st, err := openStore(ctx, cfg.DB)
+	st, err := openStoreOptions(ctx, cfg.DB, sqlite.Options{WriterCacheKiB: *cacheMiB << 10})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,11 @@ import (
 
 // openStore opens the database named by dsn.
 func openStore(ctx context.Context, dsn string) (newsdesk.Store, error) {
+	return openStoreOptions(ctx, dsn, sqlite.Options{})
+}
+
+// openStoreOptions is openStore with the options of a SQLite database.
+func openStoreOptions(ctx context.Context, dsn string, o sqlite.Options) (newsdesk.Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db, err := postgres.Open(ctx, dsn)
@@ -32,7 +37,7 @@ func openStore(ctx context.Context, dsn string) (newsdesk.Store, error) {
 		return db, nil
 	default:
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		db, err := sqlite.Open(ctx, path)
+		db, err := sqlite.OpenOptions(ctx, path, o)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}

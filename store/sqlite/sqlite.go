@@ -56,6 +56,11 @@ type Options struct {
 	// BusyTimeout is how long a connection waits for a lock held by another
 	// process; 0 means 5s.
 	BusyTimeout time.Duration
+	// WriterCacheKiB is the page cache of the writer's connection; 0 means
+	// the default, 16,000 KiB (each reader has that much too). A bulk load
+	// into a large full-text index wants far more: FTS5's merges re-read
+	// their segments through it.
+	WriterCacheKiB int
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -86,6 +91,11 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 	common.Add("_pragma", "cache_size(-16000)")
 
 	w := cloneValues(common)
+	if o.WriterCacheKiB > 0 {
+		w.Del("_pragma")
+		w.Add("_pragma", "temp_store(MEMORY)")
+		w.Add("_pragma", fmt.Sprintf("cache_size(-%d)", o.WriterCacheKiB))
+	}
 	// A new database frees the pages of removed rows (retention) back to the
 	// file system with PRAGMA incremental_vacuum; an existing one takes the
 	// mode at its next VACUUM.

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"context"
 	"fmt"
 	"os"
@@ -213,3 +214,30 @@ func TestMemory(t *testing.T) {
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestWriterCacheOption(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.OpenOptions(ctx, filepath.Join(t.TempDir(), "cache.db"), sqlite.Options{WriterCacheKiB: 262144})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		name string
+		q    interface {
+			QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		}
+		want string
+	}{{"writer", db.Writer(), "-262144"}, {"reader", db.Reader(), "-16000"}} {
+		var got, store string
+		if err := c.q.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.q.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&store); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want || store != "2" {
+			t.Errorf("%s: cache_size %s, temp_store %s; want %s and 2 (memory)", c.name, got, store, c.want)
+		}
+	}
+}
