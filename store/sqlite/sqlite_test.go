@@ -1,8 +1,8 @@
 package sqlite_test
 
 import (
-	"database/sql"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
