@@ -59,6 +59,20 @@ func (d Dialect) ScanArticle(sc Row, pre []any, extra ...any) (*newsdesk.Article
 	return &a, nil
 }
 
+// BriefCols are the columns ScanBrief reads, for an articles table a
+// joined to its source s.
+const BriefCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), a.story_id, a.duplicate_of,
+	a.status, a.published_at, a.fingerprint, a.headline, a.lede`
+
+// ScanBrief scans an article brief from BriefCols and then the columns of
+// extra. Its entity IDs are left to the caller.
+func (d Dialect) ScanBrief(sc Row, extra ...any) (newsdesk.ArticleBrief, error) {
+	var b newsdesk.ArticleBrief
+	err := sc.Scan(append([]any{&b.ID, &b.SourceID, &b.Source, &b.StoryID, &b.DuplicateOf, &b.Status, d.Time(&b.PublishedAt),
+		&b.Fingerprint, &b.Headline, &b.Lede}, extra...)...)
+	return b, err
+}
+
 // Refs fills the sections (primary first) and entities (most mentions
 // first) of a list of articles from one query each, over IDs. An article
 // listed twice (same ID) gets the refs of the other.

@@ -393,8 +393,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *newsdesk.Article) error {
 // counts. See newsdesk.BriefStore.
 func (db *DB) ArticleBriefs(ctx context.Context, f newsdesk.ArticleFilter) ([]newsdesk.ArticleBrief, error) {
 	cond, order, a := articlesWhere(f)
-	rows, err := db.pool.Query(ctx, `SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), a.story_id, a.duplicate_of,
-			a.status, a.published_at, a.fingerprint, a.headline, a.lede,
+	rows, err := db.pool.Query(ctx, `SELECT `+store.BriefCols+`,
 			ARRAY(SELECT x.entity_id FROM article_entities x WHERE x.article_id = a.id ORDER BY x.mentions DESC, x.position)`+
 		articleFrom+cond+order+limitOffset(f.Limit, f.Offset), a...)
 	if err != nil {
@@ -403,13 +402,13 @@ func (db *DB) ArticleBriefs(ctx context.Context, f newsdesk.ArticleFilter) ([]ne
 	defer rows.Close()
 	var out []newsdesk.ArticleBrief
 	for rows.Next() {
-		var b newsdesk.ArticleBrief
-		if err := rows.Scan(&b.ID, &b.SourceID, &b.Source, &b.StoryID, &b.DuplicateOf, &b.Status, tsAny(&b.PublishedAt),
-			&b.Fingerprint, &b.Headline, &b.Lede, &b.EntityIDs); err != nil {
+		var ents []int64
+		b, err := dialect().ScanBrief(rows, &ents)
+		if err != nil {
 			return nil, fmt.Errorf("article briefs: %w", err)
 		}
-		if len(b.EntityIDs) == 0 {
-			b.EntityIDs = nil
+		if len(ents) > 0 {
+			b.EntityIDs = ents
 		}
 		out = append(out, b)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"newsdesk"
+	"newsdesk/store"
 )
 
 // descendantsSQL selects the section bound to its one parameter and all the
@@ -234,8 +235,7 @@ func (q listQuery) briefSQL(oldest bool) string {
 		dir = " ASC"
 	}
 	return `WITH page AS (` + q.page + `)
-		SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, a.source_name), a.story_id, a.duplicate_of, a.status,
-			a.published_at, a.fingerprint, a.headline, a.lede
+		SELECT ` + store.BriefCols + `
 		FROM page JOIN articles a ON a.id = page.id LEFT JOIN sources s ON s.id = a.source_id
 		ORDER BY a.published_at` + dir + `, a.id` + dir
 }
@@ -268,13 +268,10 @@ func (db *DB) ArticleBriefs(ctx context.Context, f newsdesk.ArticleFilter) ([]ne
 	defer rows.Close()
 	var out []newsdesk.ArticleBrief
 	for rows.Next() {
-		var b newsdesk.ArticleBrief
-		var pub int64
-		if err := rows.Scan(&b.ID, &b.SourceID, &b.Source, &b.StoryID, &b.DuplicateOf, &b.Status, &pub,
-			&b.Fingerprint, &b.Headline, &b.Lede); err != nil {
+		b, err := dialect().ScanBrief(rows)
+		if err != nil {
 			return nil, fmt.Errorf("article briefs: %w", err)
 		}
-		b.PublishedAt = ft(pub)
 		out = append(out, b)
 	}
 	if err := rows.Err(); err != nil {
