@@ -13,7 +13,7 @@
 // (the site's river), all read as briefs (headline, lede, source, dates,
 // entity IDs) and scored in memory by what they share with the article:
 // story, entities and words of the headline and lede. Only the chosen
-// few are then read whole.
+// few are then read, as cards (no body).
 package related
 
 import (
