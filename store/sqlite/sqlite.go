@@ -49,6 +49,10 @@ type DB struct {
 	testSearchDense, testSearchWalkMax int
 }
 
+// defaultCacheKiB is each connection's page cache unless Options say
+// otherwise.
+const defaultCacheKiB = 16000
+
 // Options tune Open. The zero value is the default.
 type Options struct {
 	// Readers is the size of the read pool; 0 means max(4, GOMAXPROCS).
@@ -57,7 +61,7 @@ type Options struct {
 	// process; 0 means 5s.
 	BusyTimeout time.Duration
 	// WriterCacheKiB is the page cache of the writer's connection; 0 means
-	// the default, 16,000 KiB (each reader has that much too). A bulk load
+	// defaultCacheKiB (each reader has that much). A bulk load
 	// into a large full-text index wants far more: FTS5's merges re-read
 	// their segments through it.
 	WriterCacheKiB int
@@ -88,14 +92,12 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 	common.Set("_foreign_keys", "1")
 	common.Set("_synchronous", "NORMAL")
 	common.Add("_pragma", "temp_store(MEMORY)")
-	common.Add("_pragma", "cache_size(-16000)")
 
-	w := cloneValues(common)
-	if o.WriterCacheKiB > 0 {
-		w.Del("_pragma")
-		w.Add("_pragma", "temp_store(MEMORY)")
-		w.Add("_pragma", fmt.Sprintf("cache_size(-%d)", o.WriterCacheKiB))
+	if o.WriterCacheKiB <= 0 {
+		o.WriterCacheKiB = defaultCacheKiB
 	}
+	w := cloneValues(common)
+	w.Add("_pragma", fmt.Sprintf("cache_size(-%d)", o.WriterCacheKiB))
 	// A new database frees the pages of removed rows (retention) back to the
 	// file system with PRAGMA incremental_vacuum; an existing one takes the
 	// mode at its next VACUUM.
@@ -121,6 +123,7 @@ func OpenOptions(ctx context.Context, path string, o Options) (*DB, error) {
 		db.reader = writer
 	} else {
 		r := cloneValues(common)
+		r.Add("_pragma", fmt.Sprintf("cache_size(-%d)", defaultCacheKiB))
 		r.Set("_query_only", "1")
 		reader, err := sql.Open("sqlite", dsn(path, r))
 		if err != nil {
