@@ -157,6 +157,33 @@ func Terms(s string) []string {
 	return out
 }
 
+// TermsN returns the first n terms of s, as Terms(s)[:n] would (all of
+// them when s has fewer), without splitting the rest of s: a few hundred
+// terms of a long article read only its start.
+func TermsN(s string, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	// A term takes at least three bytes with the space after it, and
+	// rarely more than sixteen with the stop words between; read a prefix
+	// that ends before a space (so no word is cut) and only read on when
+	// it gives too few.
+	for limit := n * 16; limit < len(s); limit *= 2 {
+		cut := strings.IndexByte(s[limit:], ' ')
+		if cut < 0 {
+			break
+		}
+		if ts := Terms(s[:limit+cut]); len(ts) >= n {
+			return ts[:n:n]
+		}
+	}
+	ts := Terms(s)
+	if len(ts) > n {
+		ts = ts[:n:n]
+	}
+	return ts
+}
+
 // Stem is a light English stemmer: it removes plural and possessive
 // endings and the commonest verb endings (-ing, -ed), undoubling the final
 // consonant ("stopped" → "stop"). Words of other scripts are returned as

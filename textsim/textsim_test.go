@@ -351,3 +351,40 @@ func BenchmarkMinHash(b *testing.B) {
 		MinHash(fs, 64)
 	}
 }
+
+// TermsN gives exactly the first n of Terms, whatever the text: words cut
+// by its prefix, possessives and marks at the cut, texts shorter than a
+// prefix, and texts with few terms for their length.
+func TestTermsN(t *testing.T) {
+	parts := []string{"Fed's", "rates", "the", "of", "a", "don't", "Café", "é\u0301", "naïve", "2025", "x", "Zürich", "stopped", "houses", "\u0301", " ", "\n", "—", "U.S.", "talks", "Tehran's"}
+	for seed := 0; seed < 400; seed++ {
+		var b strings.Builder
+		for i := 0; i < seed*7%900; i++ {
+			b.WriteString(parts[(seed*31+i*i*7+i)%len(parts)])
+			if (i+seed)%5 != 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		all := Terms(s)
+		for _, n := range []int{1, 3, 17, 50, 200, 1000} {
+			want := all
+			if len(want) > n {
+				want = want[:n]
+			}
+			if got := TermsN(s, n); !slices.Equal(got, want) {
+				t.Fatalf("TermsN(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+	if got := TermsN("any text", 0); len(got) != 0 {
+		t.Errorf("TermsN(_, 0) = %q", got)
+	}
+}
+
+func BenchmarkTermsN(b *testing.B) {
+	text := strings.Repeat("The central bank of the country raised its main interest rate on Tuesday, as expected. ", 60)
+	for b.Loop() {
+		TermsN(text, 200)
+	}
+}

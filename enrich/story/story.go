@@ -40,10 +40,12 @@
 package story
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,6 +198,8 @@ type Clusterer struct {
 	stamp   uint64 // of the current decision
 	termIDs uint64 // the last term id given
 	bytes   int64  // estimated size of the live articles, by indexBytes
+
+	computed computedVectors // from Enrich to Stored
 }
 
 type term struct {
@@ -209,6 +213,7 @@ type term struct {
 	// there: a stamp instead of a map per decision.
 	qstamp uint64
 	qw     float64
+	qidf   float64
 }
 
 type posting struct {
@@ -455,11 +460,7 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 			tf[t] += 1
 		}
 	}
-	ts := textsim.Terms(a.Text)
-	if len(ts) > textWords {
-		ts = ts[:textWords]
-	}
-	for _, t := range ts {
+	for _, t := range textsim.TermsN(a.Text, textWords) {
 		if !textsim.IsFunctionWord(t) {
 			tf[t] += 0.5
 		}
@@ -473,11 +474,11 @@ func articleVector(a *newsdesk.Article, p params) Vector {
 		for k, n := range tf {
 			all = append(all, kv{k, n})
 		}
-		sort.Slice(all, func(i, j int) bool {
-			if all[i].n != all[j].n {
-				return all[i].n > all[j].n
+		slices.SortFunc(all, func(x, y kv) int {
+			if c := cmp.Compare(y.n, x.n); c != 0 {
+				return c
 			}
-			return all[i].k < all[j].k
+			return strings.Compare(x.k, y.k)
 		})
 		if len(all) > bodyTerms {
 			all = all[:bodyTerms]
@@ -603,6 +604,7 @@ type Candidate struct {
 type qterm struct {
 	t    *term
 	w    float64 // TF-IDF weight
+	idf  float64 // the term's IDF, as of the decision
 	name bool    // a name of the headline (an acronym, a capitalised word inside a sentence)
 }
 
@@ -626,14 +628,15 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 	var qn query
 	for k, w := range v {
 		t := c.terms[k]
-		tw := w * c.idf(t)
+		idf := c.idf(t)
+		tw := w * idf
 		f := fieldOf(k)
 		qn.norm[f] += tw * tw
 		if f == fieldTitle && isASCII(k) {
 			qn.normA += tw * tw
 		}
 		if t != nil {
-			q = append(q, qterm{t: t, w: tw, name: f == fieldTitle && c.p.name > 1 && w >= c.p.name})
+			q = append(q, qterm{t: t, w: tw, idf: idf, name: f == fieldTitle && c.p.name > 1 && w >= c.p.name})
 		}
 	}
 	for f := range qn.norm {
@@ -645,15 +648,15 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 		return nil
 	}
 	// Heaviest terms first; ties by key for determinism.
-	sort.Slice(q, func(i, j int) bool {
-		if q[i].w != q[j].w {
-			return q[i].w > q[j].w
+	slices.SortFunc(q, func(x, y qterm) int {
+		if c := cmp.Compare(y.w, x.w); c != 0 {
+			return c
 		}
-		return q[i].t.key < q[j].t.key
+		return strings.Compare(x.t.key, y.t.key)
 	})
 	c.stamp++
 	for _, x := range q {
-		x.t.qstamp, x.t.qw = c.stamp, x.w
+		x.t.qstamp, x.t.qw, x.t.qidf = c.stamp, x.w, x.idf
 	}
 	// Postings are in order of use, which is the order of time only when
 	// reports arrive in it: a source's backlog, or a feed read late, brings
@@ -661,7 +664,7 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 	// within the window on either side of the article; the scan is bounded
 	// either way.
 	from, to := at.Add(-c.opt.Window).Unix(), at.Add(c.opt.Window).Unix()
-	cands := make(map[*story]float64)
+	cands := make(map[*story]float64, 64)
 	named := 0
 	for i, x := range q {
 		// The heaviest terms, and the heaviest named things besides: in
@@ -685,22 +688,26 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 		}
 	}
 	// Score fully only the stories sharing the most query weight.
-	top := make([]*story, 0, len(cands))
-	for st := range cands {
-		top = append(top, st)
+	type shared struct {
+		st *story
+		w  float64
 	}
-	sort.Slice(top, func(i, j int) bool {
-		if cands[top[i]] != cands[top[j]] {
-			return cands[top[i]] > cands[top[j]]
+	top := make([]shared, 0, len(cands))
+	for st, w := range cands {
+		top = append(top, shared{st, w})
+	}
+	slices.SortFunc(top, func(x, y shared) int {
+		if c := cmp.Compare(y.w, x.w); c != 0 {
+			return c
 		}
-		return top[i].id < top[j].id
+		return cmp.Compare(x.st.id, y.st.id)
 	})
 	if len(top) > candidatesScored {
 		top = top[:candidatesScored]
 	}
 	out := make([]Candidate, 0, len(top))
-	for _, st := range top {
-		if cd := c.score(st, q, &qn, at); cd.Score > 0 {
+	for _, x := range top {
+		if cd := c.score(x.st, q, &qn, at); cd.Score > 0 {
 			out = append(out, cd)
 		}
 	}
@@ -777,7 +784,7 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 			continue
 		}
 		if j := st.cent.find(x.t); j >= 0 {
-			d := x.w * float64(st.cent[j].w) * c.idf(x.t)
+			d := x.w * float64(st.cent[j].w) * x.idf
 			dot[x.t.field] += d
 			if x.name {
 				names += d
@@ -802,7 +809,7 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		var mdot [nFields]float64
 		for i, t := range m.terms {
 			if t.qstamp == c.stamp && (!cross || readsAcross(t)) {
-				mdot[t.field] += t.qw * float64(m.w[i]) * c.idf(t)
+				mdot[t.field] += t.qw * float64(m.w[i]) * t.qidf
 			}
 		}
 		mnorm := m.norm
@@ -940,7 +947,9 @@ func (c *Clusterer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.
 			return nil
 		}
 	}
-	cands := c.decide(articleVector(a, c.p), baseLang(a.Language), articleTime(a))
+	v := articleVector(a, c.p)
+	c.computed.remember(a, v)
+	cands := c.decide(v, baseLang(a.Language), articleTime(a))
 	if len(cands) == 0 || cands[0].Score < c.p.threshold {
 		if len(cands) > 0 {
 			ex.Add(c.Name(), "new story: best candidate story %d scored %.2f, below %.2f (%s; shared %v)",
@@ -996,7 +1005,11 @@ func (c *Clusterer) Stored(ctx context.Context, articles []*newsdesk.Article) {
 		if a.ID == 0 || a.StoryID == 0 || a.Status == newsdesk.StatusUnpublished {
 			continue
 		}
-		c.add(a.ID, a.StoryID, articleVector(a, c.p), baseLang(a.Language), articleTime(a))
+		v, ok := c.computed.recall(a)
+		if !ok {
+			v = articleVector(a, c.p)
+		}
+		c.add(a.ID, a.StoryID, v, baseLang(a.Language), articleTime(a))
 	}
 }
 
@@ -1061,7 +1074,7 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 		t.postings = append(t.postings, posting{st, unix})
 		c.trimPostings(t)
 	}
-	sort.Slice(added, func(i, j int) bool { return added[i].t.id < added[j].t.id })
+	slices.SortFunc(added, func(x, y cterm) int { return cmp.Compare(x.t.id, y.t.id) })
 	st.cent = st.cent.merge(added)
 	if at.After(st.last) {
 		st.last = at

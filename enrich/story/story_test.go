@@ -181,3 +181,44 @@ func TestTermKeysAreCopies(t *testing.T) {
 		}
 	}
 }
+
+// Stored indexes an article by what it reads when stored: the vector kept
+// from Enrich is used only while the article still reads the same.
+func TestStoredRecomputesChangedArticle(t *testing.T) {
+	at := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	c := New(Options{})
+	a := &newsdesk.Article{Headline: "Earthquake of magnitude 6.1 strikes eastern Peru", PublishedAt: at, Status: newsdesk.StatusPublished}
+	if err := c.Enrich(ctx, a, nil); err != nil || a.StoryID != 0 {
+		t.Fatalf("first article: story %d, %v", a.StoryID, err)
+	}
+	// Edited between enrichment and storing (as an update would be).
+	a.Headline = "Parliament in Oslo passes the fishing quota bill"
+	a.ID, a.StoryID = 1, 7
+	c.Stored(ctx, []*newsdesk.Article{a})
+	quake := &newsdesk.Article{Headline: "Earthquake of magnitude 6.1 strikes eastern Peru", PublishedAt: at.Add(time.Hour)}
+	if err := c.Enrich(ctx, quake, nil); err != nil || quake.StoryID != 0 {
+		t.Errorf("an article on the first headline joined story %d (the stored article no longer reads so), %v", quake.StoryID, err)
+	}
+	quota := &newsdesk.Article{Headline: "Parliament in Oslo passes the fishing quota bill", PublishedAt: at.Add(time.Hour)}
+	if err := c.Enrich(ctx, quota, nil); err != nil || quota.StoryID != 7 {
+		t.Errorf("an article on the stored headline joined story %d, want 7, %v", quota.StoryID, err)
+	}
+	// Unchanged: the kept vector is used and gives the same index.
+	b := &newsdesk.Article{Headline: "Floods close the main road to Cusco", PublishedAt: at, Status: newsdesk.StatusPublished}
+	if err := c.Enrich(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.computed.m[b]; !ok {
+		t.Fatal("Enrich kept no vector for Stored")
+	}
+	b.ID, b.StoryID = 2, 8
+	c.Stored(ctx, []*newsdesk.Article{b})
+	if _, ok := c.computed.m[b]; ok {
+		t.Error("Stored left the kept vector behind")
+	}
+	again := &newsdesk.Article{Headline: "Floods close the main road to Cusco", PublishedAt: at.Add(time.Hour)}
+	if err := c.Enrich(ctx, again, nil); err != nil || again.StoryID != 8 {
+		t.Errorf("the same headline joined story %d, want 8, %v", again.StoryID, err)
+	}
+}
