@@ -692,18 +692,24 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 		st *story
 		w  float64
 	}
-	top := make([]shared, 0, len(cands))
+	before := func(x, y shared) bool { return x.w > y.w || x.w == y.w && x.st.id < y.st.id }
+	// The best candidatesScored, best first: most candidates fall below
+	// the last kept at one comparison.
+	top := make([]shared, 0, candidatesScored)
 	for st, w := range cands {
-		top = append(top, shared{st, w})
-	}
-	slices.SortFunc(top, func(x, y shared) int {
-		if c := cmp.Compare(y.w, x.w); c != 0 {
-			return c
+		x := shared{st, w}
+		if len(top) == candidatesScored {
+			if !before(x, top[len(top)-1]) {
+				continue
+			}
+			top = top[:len(top)-1]
 		}
-		return cmp.Compare(x.st.id, y.st.id)
-	})
-	if len(top) > candidatesScored {
-		top = top[:candidatesScored]
+		i := len(top)
+		top = append(top, x)
+		for ; i > 0 && before(x, top[i-1]); i-- {
+			top[i] = top[i-1]
+		}
+		top[i] = x
 	}
 	out := make([]Candidate, 0, len(top))
 	for _, x := range top {
