@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -269,20 +268,21 @@ func (w *compressWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-func (w *compressWriter) Flush() {
+// Flush sends what was written so far, through the writers below (found
+// by Unwrap, as the access log's is).
+func (w *compressWriter) Flush() { _ = w.FlushError() }
+
+func (w *compressWriter) FlushError() error {
 	if w.gz != nil {
-		_ = w.gz.Flush()
+		if err := w.gz.Flush(); err != nil {
+			return err
+		}
 	}
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 func (w *compressWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
-		return h.Hijack()
-	}
-	return nil, nil, errors.New("hijack not supported")
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 func (w *compressWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
