@@ -92,11 +92,12 @@ func New(cfg Config) *Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		ConnContext:       connContext,
 	}}
 }
 
-// Chain wraps h in newsdesk's middleware, outermost first: request id,
-// recovery, access log, security headers, compression.
+// Chain wraps h in newsdesk's middleware, outermost first: coalesced
+// writes, request id, recovery, access log, security headers, compression.
 func Chain(h http.Handler, cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -109,6 +110,7 @@ func Chain(h http.Handler, cfg Config) http.Handler {
 	h = AccessLog(h, cfg.Logger)
 	h = Recover(h, cfg.Logger)
 	h = RequestID(h)
+	h = Coalesce(h)
 	return h
 }
 
@@ -119,6 +121,7 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
+	ln = coalesceListener{ln}
 	s.ln = ln
 	s.done = make(chan error, 1)
 	go func() {
