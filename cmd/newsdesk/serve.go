@@ -52,6 +52,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	gcFloor(ctx, m.Getenv, defaultGCFloor, time.Second)
 	if *withDemo && cfg.SiteName == DefaultConfig().SiteName {
 		cfg.SiteName = demo.SiteName
 	}
