@@ -608,10 +608,20 @@ func (rr *readerRecs) page(h *Handler, e *articleEntry) (*personalPage, error) {
 // gzipHeader opens a gzip member (RFC 1952) without name or time.
 var gzipHeader = [10]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
 
-var blockDeflaters = sync.Pool{New: func() any {
-	zw, _ := flate.NewWriter(nil, flate.DefaultCompression)
-	return zw
-}}
+// deflaters keeps compressors between renders, one pool for each level
+// used: a new one allocates some 800 KiB of state, several times the work
+// of compressing a page.
+var deflaters = map[int]*sync.Pool{
+	flate.DefaultCompression: deflaterPool(flate.DefaultCompression),
+	flate.BestCompression:    deflaterPool(flate.BestCompression),
+}
+
+func deflaterPool(level int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		zw, _ := flate.NewWriter(nil, level)
+		return zw
+	}}
+}
 
 // deflatePiece compresses p as raw DEFLATE blocks. A piece that is not
 // final ends with a sync flush, on a byte boundary, so that another
@@ -620,10 +630,11 @@ var blockDeflaters = sync.Pool{New: func() any {
 func deflatePiece(p []byte, level int, final bool) []byte {
 	var out bytes.Buffer
 	var zw *flate.Writer
-	if level == flate.DefaultCompression {
-		zw = blockDeflaters.Get().(*flate.Writer)
-		defer blockDeflaters.Put(zw)
+	if pool := deflaters[level]; pool != nil {
+		zw = pool.Get().(*flate.Writer)
+		defer pool.Put(zw)
 		zw.Reset(&out)
+		defer zw.Reset(nil)
 	} else {
 		zw, _ = flate.NewWriter(&out, level)
 	}
