@@ -64,6 +64,7 @@ func BenchmarkIndexGrowth(b *testing.B) {
 		b.ReportMetric(float64(readBytes(b)-before)/float64(docs), "read-B/doc")
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(docs), "µs/doc")
 		db.Close()
+		b.StartTimer() // b.Loop wants the timer running
 	}
 }
 
