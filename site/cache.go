@@ -146,6 +146,28 @@ func (c *lru[K, V]) get(key K, now time.Time) (V, bool) {
 	return it.val, true
 }
 
+// getAged is get for a cache whose time to live is how stale a value may
+// be served: it also returns the value's age.
+func (c *lru[K, V]) getAged(key K, now time.Time) (V, time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		var zero V
+		return zero, 0, false
+	}
+	it := el.Value.(*lruItem[K, V])
+	age := now.Sub(it.made)
+	if it.gen != c.gen || (c.ttl > 0 && age > c.ttl) {
+		c.order.Remove(el)
+		delete(c.items, key)
+		var zero V
+		return zero, 0, false
+	}
+	c.order.MoveToFront(el)
+	return it.val, age, true
+}
+
 // put stores val unless the cache was invalidated since gen was read.
 func (c *lru[K, V]) put(key K, val V, gen uint64, now time.Time) {
 	c.mu.Lock()
@@ -207,18 +229,51 @@ type flightCall[V any] struct {
 }
 
 func (f *flight[K, V]) do(key K, fn func() (V, error)) (V, error) {
+	c, first := f.join(key)
+	if !first {
+		<-c.done
+		return c.val, c.err
+	}
+	f.run(key, c, fn)
+	return c.val, c.err
+}
+
+// background runs fn for key in a goroutine of its own, unless a call for
+// key is in flight already; it does not wait. wg, when not nil, counts the
+// goroutine.
+func (f *flight[K, V]) background(key K, wg *sync.WaitGroup, fn func() (V, error)) {
+	c, first := f.join(key)
+	if !first {
+		return
+	}
+	if wg != nil {
+		wg.Add(1)
+	}
+	go func() {
+		if wg != nil {
+			defer wg.Done()
+		}
+		f.run(key, c, fn)
+	}()
+}
+
+// join returns key's call in flight, and whether the caller made it (and
+// must run it).
+func (f *flight[K, V]) join(key K) (*flightCall[V], bool) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.calls == nil {
 		f.calls = make(map[K]*flightCall[V])
 	}
 	if c, ok := f.calls[key]; ok {
-		f.mu.Unlock()
-		<-c.done
-		return c.val, c.err
+		return c, false
 	}
 	c := &flightCall[V]{done: make(chan struct{})}
 	f.calls[key] = c
-	f.mu.Unlock()
+	return c, true
+}
+
+func (f *flight[K, V]) run(key K, c *flightCall[V], fn func() (V, error)) {
 	defer func() {
 		f.mu.Lock()
 		delete(f.calls, key)
@@ -226,5 +281,4 @@ func (f *flight[K, V]) do(key K, fn func() (V, error)) (V, error) {
 		close(c.done)
 	}()
 	c.val, c.err = fn()
-	return c.val, c.err
 }

@@ -92,15 +92,21 @@ func (h *Handler) articlesByID(ctx context.Context, ids []int64) (map[int64]*new
 	return out, nil
 }
 
-// Most-read counts are kept mostReadTTL per section, window and length,
-// whatever is stored meanwhile: they sum a week of views, which costs far
-// more than the page around them, and a list a minute old is as good.
-// Storing an article (Invalidate) does not drop them; the articles
+// Most-read counts are kept per section, window and length, whatever is
+// stored meanwhile: they sum a week of views, which costs far more than the
+// page around them (some 60 ms for a section's week on a site of a million
+// articles), and a list a minute old is as good. A list older than
+// mostReadTTL is still served, up to mostReadStale, while one refresh runs
+// in the background, so that no reader waits for the sum once the site is
+// running. Storing an article (Invalidate) does not drop them; the articles
 // themselves are loaded at each render, so a report withdrawn since is not
 // listed.
 const (
 	mostReadTTL     = time.Minute
+	mostReadStale   = 10 * time.Minute
 	mostReadEntries = 1024
+	// mostReadRefreshTimeout bounds a background refresh.
+	mostReadRefreshTimeout = 30 * time.Second
 )
 
 type mostReadKey struct {
@@ -110,20 +116,29 @@ type mostReadKey struct {
 }
 
 // mostReadCounts is the store's MostRead of the section (0: the site) over
-// the window before now, as computed at most mostReadTTL ago. The slice is
-// shared: callers must not change it.
+// the window before now, as computed at most mostReadTTL ago, or at most
+// mostReadStale ago while a refresh runs. The slice is shared: callers must
+// not change it.
 func (h *Handler) mostReadCounts(ctx context.Context, sectionID int64, window time.Duration, limit int, now time.Time) ([]newsdesk.ArticleCount, error) {
 	k := mostReadKey{sectionID, window, limit}
-	if c, ok := h.mostReads.get(k, now); ok {
-		return c, nil
-	}
-	gen := h.mostReads.generation()
-	return h.mostReadFlight.do(k, func() ([]newsdesk.ArticleCount, error) {
+	compute := func(ctx context.Context, now time.Time) ([]newsdesk.ArticleCount, error) {
+		gen := h.mostReads.generation()
 		c, err := h.store.MostRead(ctx, sectionID, now.Add(-window), limit)
 		if err != nil {
 			return nil, err
 		}
 		h.mostReads.put(k, c, gen, now)
 		return c, nil
-	})
+	}
+	if c, age, ok := h.mostReads.getAged(k, now); ok {
+		if age > mostReadTTL {
+			h.mostReadFlight.background(k, &h.background, func() ([]newsdesk.ArticleCount, error) {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mostReadRefreshTimeout)
+				defer cancel()
+				return compute(ctx, h.now())
+			})
+		}
+		return c, nil
+	}
+	return h.mostReadFlight.do(k, func() ([]newsdesk.ArticleCount, error) { return compute(ctx, now) })
 }

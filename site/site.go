@@ -117,6 +117,7 @@ type Handler struct {
 
 	mostReads      *lru[mostReadKey, []newsdesk.ArticleCount]
 	mostReadFlight flight[mostReadKey, []newsdesk.ArticleCount]
+	background     sync.WaitGroup // refreshes running behind requests
 
 	reads *readQueue
 	views *recentViews
@@ -124,9 +125,13 @@ type Handler struct {
 	obs   Observer
 }
 
-// Close writes the reading events still queued. The handler must not
+// Close waits for the refreshes running in the background and writes the
+// reading events still queued. The handler must not
 // serve after Close.
-func (h *Handler) Close() { h.reads.close() }
+func (h *Handler) Close() {
+	h.background.Wait()
+	h.reads.close()
+}
 
 // New checks the configuration and the templates and returns a Handler.
 func New(cfg Config) (*Handler, error) {
@@ -186,7 +191,7 @@ func New(cfg Config) (*Handler, error) {
 	h.articles = newLRU[int64, *articleEntry](entries, ttl)
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
 	h.recs = newLRU[string, *readerRecs](readerRecsEntries, readerRecsTTL)
-	h.mostReads = newLRU[mostReadKey, []newsdesk.ArticleCount](mostReadEntries, mostReadTTL)
+	h.mostReads = newLRU[mostReadKey, []newsdesk.ArticleCount](mostReadEntries, mostReadStale)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
 	h.obs = cfg.Observer
