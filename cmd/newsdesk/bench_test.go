@@ -76,4 +76,11 @@ func TestBenchGen(t *testing.T) {
 			t.Errorf("bench pages output lacks %q:\n%s", row, out)
 		}
 	}
+	out, err = run("bench", "pages", "--requests", "2", "--warm", "4", "--only", "article", "--db", db)
+	if err != nil {
+		t.Fatalf("bench pages --warm: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "4 other articles)") || !strings.Contains(out, "| article, anonymous |") || strings.Contains(out, "| home |") {
+		t.Errorf("bench pages --warm 4 --only article:\n%s", out)
+	}
 }
