@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -282,3 +283,35 @@ func (f *flight[K, V]) run(key K, c *flightCall[V], fn func() (V, error)) {
 	}()
 	c.val, c.err = fn()
 }
+
+// keptValue returns key's value from c when it was computed at most fresh
+// before at. An older one, up to c's time to live, is returned as well,
+// while one refresh runs behind the request (counted by wg) so that the
+// next reader has a new one; with none, compute runs, once for concurrent
+// callers. A refresh gets ctx without its cancellation, bounded by
+// refreshTimeout, and the time now() gives when it starts.
+func keptValue[K comparable, V any](ctx context.Context, c *lru[K, V], f *flight[K, V], wg *sync.WaitGroup, key K,
+	at time.Time, fresh time.Duration, now func() time.Time, compute func(ctx context.Context, at time.Time) (V, error)) (V, error) {
+	run := func(ctx context.Context, at time.Time) (V, error) {
+		gen := c.generation()
+		v, err := compute(ctx, at)
+		if err == nil {
+			c.put(key, v, gen, at)
+		}
+		return v, err
+	}
+	if v, age, ok := c.getAged(key, at); ok {
+		if age > fresh {
+			f.background(key, wg, func() (V, error) {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+				defer cancel()
+				return run(ctx, now())
+			})
+		}
+		return v, nil
+	}
+	return f.do(key, func() (V, error) { return run(ctx, at) })
+}
+
+// refreshTimeout bounds a refresh of a kept value behind a request.
+const refreshTimeout = 30 * time.Second

@@ -85,7 +85,7 @@ func (h *Handler) homeData(ctx context.Context, r *http.Request, n int) (*homePa
 		return b.LastAt.Compare(a.LastAt)
 	})
 	p.TopStories = stories[:min(len(stories), 5)]
-	if p.Trending, err = h.trending(ctx, now); err != nil {
+	if p.Trending, err = h.trendingKept(ctx, now); err != nil {
 		return nil, fmt.Errorf("home trending: %w", err)
 	}
 	if p.MostRead, err = h.mostRead(ctx, nil, now); err != nil {

@@ -105,8 +105,6 @@ const (
 	mostReadTTL     = time.Minute
 	mostReadStale   = 10 * time.Minute
 	mostReadEntries = 1024
-	// mostReadRefreshTimeout bounds a background refresh.
-	mostReadRefreshTimeout = 30 * time.Second
 )
 
 type mostReadKey struct {
@@ -120,25 +118,8 @@ type mostReadKey struct {
 // mostReadStale ago while a refresh runs. The slice is shared: callers must
 // not change it.
 func (h *Handler) mostReadCounts(ctx context.Context, sectionID int64, window time.Duration, limit int, now time.Time) ([]newsdesk.ArticleCount, error) {
-	k := mostReadKey{sectionID, window, limit}
-	compute := func(ctx context.Context, now time.Time) ([]newsdesk.ArticleCount, error) {
-		gen := h.mostReads.generation()
-		c, err := h.store.MostRead(ctx, sectionID, now.Add(-window), limit)
-		if err != nil {
-			return nil, err
-		}
-		h.mostReads.put(k, c, gen, now)
-		return c, nil
-	}
-	if c, age, ok := h.mostReads.getAged(k, now); ok {
-		if age > mostReadTTL {
-			h.mostReadFlight.background(k, &h.background, func() ([]newsdesk.ArticleCount, error) {
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mostReadRefreshTimeout)
-				defer cancel()
-				return compute(ctx, h.now())
-			})
-		}
-		return c, nil
-	}
-	return h.mostReadFlight.do(k, func() ([]newsdesk.ArticleCount, error) { return compute(ctx, now) })
+	return keptValue(ctx, h.mostReads, &h.mostReadFlight, &h.background, mostReadKey{sectionID, window, limit}, now, mostReadTTL, h.now,
+		func(ctx context.Context, now time.Time) ([]newsdesk.ArticleCount, error) {
+			return h.store.MostRead(ctx, sectionID, now.Add(-window), limit)
+		})
 }

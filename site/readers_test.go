@@ -288,6 +288,46 @@ func TestTrending(t *testing.T) {
 	}
 }
 
+// The home page's Trending block is kept a minute whatever is stored
+// (Invalidate), then computed again behind the page that still shows it.
+func TestTrendingKept(t *testing.T) {
+	f, _, growing, _ := trendFixture(t)
+	story := func(a *newsdesk.Article) string { return "/story/" + strconv.FormatInt(a.StoryID, 10) }
+	list := func() []string {
+		t.Helper()
+		return hrefs(doc(t, f.get("/")).Find("aside.rail section.trending ol.ranked > li a"))
+	}
+	before := list()
+	if len(before) == 0 || before[0] != story(growing) {
+		t.Fatalf("trending = %q, want the growing story first", before)
+	}
+	// Seven hours on the growing story has stopped growing; within the
+	// minute the kept list is still shown.
+	now := testNow.Add(30 * time.Second)
+	f.h.now = func() time.Time { return now }
+	f.h.Invalidate()
+	if got := list(); !slices.Equal(got, before) {
+		t.Errorf("within a minute: trending = %q, want the kept %q", got, before)
+	}
+	// Past the minute the kept list is shown while it is computed again.
+	now = testNow.Add(2 * time.Minute)
+	f.h.Invalidate()
+	if got := list(); !slices.Equal(got, before) {
+		t.Errorf("first page after a minute: trending = %q, want the kept %q", got, before)
+	}
+	f.h.background.Wait()
+	if _, age, ok := f.h.trends.getAged(struct{}{}, now); !ok || age != 0 {
+		t.Errorf("after the refresh the kept list is %v old (%v), want new", age, ok)
+	}
+	// Past trendStale nothing kept is shown: seven hours on, the growing
+	// story has stopped growing.
+	now = testNow.Add(7 * time.Hour)
+	f.h.Invalidate()
+	if got := list(); slices.Contains(got, story(growing)) {
+		t.Errorf("seven hours on: trending = %q, still with the story that stopped growing", got)
+	}
+}
+
 func TestTrendScore(t *testing.T) {
 	tests := []struct {
 		name   string

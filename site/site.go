@@ -117,6 +117,8 @@ type Handler struct {
 
 	mostReads      *lru[mostReadKey, []newsdesk.ArticleCount]
 	mostReadFlight flight[mostReadKey, []newsdesk.ArticleCount]
+	trends         *lru[struct{}, []trendItem]
+	trendFlight    flight[struct{}, []trendItem]
 	background     sync.WaitGroup // refreshes running behind requests
 
 	reads *readQueue
@@ -192,6 +194,7 @@ func New(cfg Config) (*Handler, error) {
 	h.trees = newLRU[struct{}, *newsdesk.SectionTree](1, ttl)
 	h.recs = newLRU[string, *readerRecs](readerRecsEntries, readerRecsTTL)
 	h.mostReads = newLRU[mostReadKey, []newsdesk.ArticleCount](mostReadEntries, mostReadStale)
+	h.trends = newLRU[struct{}, []trendItem](1, trendStale)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.sitemapMax = syndication.MaxSitemapURLs
 	h.obs = cfg.Observer

@@ -61,6 +61,21 @@ type trendCandidate struct {
 	readsBefore int
 }
 
+// The Trending block is kept like the most-read counts: computed at most
+// trendTTL ago, or up to trendStale ago while it is computed again behind
+// the request. It reads every candidate story's reports and reads (some
+// 25 ms on a site of a million articles), and a list a minute old is as
+// good; storing an article (Invalidate) does not drop it.
+const (
+	trendTTL   = time.Minute
+	trendStale = 10 * time.Minute
+)
+
+// trendingKept is trending as the home page shows it: kept, as above.
+func (h *Handler) trendingKept(ctx context.Context, now time.Time) ([]trendItem, error) {
+	return keptValue(ctx, h.trends, &h.trendFlight, &h.background, struct{}{}, now, trendTTL, h.now, h.trending)
+}
+
 // trending ranks the stories moving fastest at now.
 func (h *Handler) trending(ctx context.Context, now time.Time) ([]trendItem, error) {
 	recent := now.Add(-trendRecent)
