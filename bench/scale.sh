@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale benchmark: synthetic corpora of 10k and 100k articles (SIZES="10000
 # 100000 1000000" for 1M) made with `newsdesk bench gen`, then uncached
-# page renders and searches (`newsdesk bench pages`), the database size per
+# page renders and searches (`newsdesk bench pages`, in a fresh process and
+# after --warm), the database size per
 # article, and the peak RSS of `serve --no-ingest` after it has served a few
 # hundred distinct pages. Then the per-article benchmarks of the enrichment
 # and store packages. Prints Markdown.
@@ -42,6 +43,10 @@ for n in $SIZES; do
   echo
   echo "load before rendering: $(quiet_wait 60)"
   "$WORK/newsdesk" bench pages --db "$db" --requests "$REQUESTS"
+  echo
+  # The same, as a server that has been running renders them: home, every
+  # section and as many other articles served first, unmeasured.
+  "$WORK/newsdesk" bench pages --db "$db" --requests "$REQUESTS" --warm "$REQUESTS"
   echo
   # Peak RSS of the server after it served home, every section, 400
   # distinct articles and searches (its page cache filling up).
