@@ -621,34 +621,36 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 		return err
 	}
 	maxID := latest[0].ID
-	var articlePaths []string
-	for len(articlePaths) < *requests {
-		a, err := st.Article(ctx, 1+rng.Int64N(maxID))
-		if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
+	// randomPaths picks n stored articles at random (IDs may have gaps).
+	randomPaths := func(rng *rand.Rand, n int) ([]string, error) {
+		var paths []string
+		for len(paths) < n {
+			a, err := st.Article(ctx, 1+rng.Int64N(maxID))
+			if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			paths = append(paths, a.Path())
 		}
-		articlePaths = append(articlePaths, a.Path())
+		return paths, nil
+	}
+	articlePaths, err := randomPaths(rng, *requests)
+	if err != nil {
+		return err
 	}
 
 	warmed := 0
 	if *warm > 0 {
-		wrng := rand.New(rand.NewPCG(*seed+1, 7))
 		paths := []string{"/"}
 		for _, s := range secs {
 			paths = append(paths, s.Path())
 		}
-		for n := 0; n < *warm; {
-			a, err := st.Article(ctx, 1+wrng.Int64N(maxID))
-			if newsdesk.ErrorCode(err) == newsdesk.ENOTFOUND {
-				continue
-			} else if err != nil {
-				return err
-			}
-			paths = append(paths, a.Path())
-			n++
+		others, err := randomPaths(rand.New(rand.NewPCG(*seed+1, 7)), *warm)
+		if err != nil {
+			return err
 		}
+		paths = append(paths, others...)
 		for _, p := range paths {
 			r := httptest.NewRequest("GET", p, nil)
 			r.Header.Set("Sec-GPC", "1")
