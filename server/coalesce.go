@@ -129,6 +129,7 @@ func Coalesce(next http.Handler) http.Handler {
 			return
 		}
 		c.hold()
+		defer c.release() // a handler that panics past Recover: what it wrote leaves, as it would have
 		hw := &holdWriter{ResponseWriter: w, c: c}
 		next.ServeHTTP(hw, r)
 		// What net/http still buffers joins the rest when the length is
