@@ -129,26 +129,12 @@ func (c *lru[K, V]) generation() uint64 {
 }
 
 func (c *lru[K, V]) get(key K, now time.Time) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	it := el.Value.(*lruItem[K, V])
-	if it.gen != c.gen || (c.ttl > 0 && now.Sub(it.made) > c.ttl) {
-		c.order.Remove(el)
-		delete(c.items, key)
-		var zero V
-		return zero, false
-	}
-	c.order.MoveToFront(el)
-	return it.val, true
+	v, _, ok := c.getAged(key, now)
+	return v, ok
 }
 
-// getAged is get for a cache whose time to live is how stale a value may
-// be served: it also returns the value's age.
+// getAged is get with the value's age: for a cache whose time to live is
+// how stale a value may be served.
 func (c *lru[K, V]) getAged(key K, now time.Time) (V, time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
