@@ -27,6 +27,10 @@ type Config struct {
 	// politeness towards one host (zero keeps its defaults).
 	PerHostInterval    time.Duration
 	PerHostConcurrency int
+	// SQLiteCacheMiB is the page cache of a SQLite database's writer (0:
+	// the store's default, 16 MB): a large archive's full-text merges
+	// re-read their segments through it (docs/operations.md, Scaling).
+	SQLiteCacheMiB int
 	// Secret signs image-proxy URLs; empty: a key file beside a SQLite
 	// database (see siteSecret).
 	Secret       string

@@ -135,6 +135,7 @@ func printConfig(w io.Writer, r *resolved) {
 	line("workers", fmt.Sprint(c.Workers))
 	line("per_host_interval", tomlString(formatDays(c.PerHostInterval)))
 	line("per_host_concurrency", fmt.Sprint(c.PerHostConcurrency))
+	line("sqlite_cache_mib", fmt.Sprint(c.SQLiteCacheMiB))
 	fmt.Fprintln(w, "\n[metrics]")
 	line("metrics.addr", tomlString(c.MetricsAddr))
 	line("metrics.token", tomlString(maskSecret(c.MetricsToken)))

@@ -41,6 +41,7 @@ type fileConfig struct {
 	Workers            int      `toml:"workers"`
 	PerHostInterval    string   `toml:"per_host_interval"`
 	PerHostConcurrency int      `toml:"per_host_concurrency"`
+	SQLiteCacheMiB     int      `toml:"sqlite_cache_mib"`
 	Metrics            struct {
 		Addr  string `toml:"addr"`
 		Token string `toml:"token"`
@@ -198,6 +199,10 @@ func (r *resolved) readFile(path string) {
 		c.PerHostConcurrency = fc.PerHostConcurrency
 		r.set("per_host_concurrency", at("per_host_concurrency"))
 	}
+	if _, ok := lines["sqlite_cache_mib"]; ok {
+		c.SQLiteCacheMiB = fc.SQLiteCacheMiB
+		r.set("sqlite_cache_mib", at("sqlite_cache_mib"))
+	}
 	dur := func(key, v string, dst *time.Duration) {
 		if _, ok := lines[key]; !ok {
 			return
@@ -321,6 +326,7 @@ func (r *resolved) readEnv(getenv func(string) string) {
 	}
 	num("NEWSDESK_WORKERS", "workers", &c.Workers)
 	num("NEWSDESK_PER_HOST_CONCURRENCY", "per_host_concurrency", &c.PerHostConcurrency)
+	num("NEWSDESK_SQLITE_CACHE_MIB", "sqlite_cache_mib", &c.SQLiteCacheMiB)
 	dur := func(name, key string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
 			r.set(key, name)
@@ -429,6 +435,9 @@ func (r *resolved) validate() {
 	}
 	if c.PerHostConcurrency < 0 {
 		r.problem("per_host_concurrency", "%d: must not be negative", c.PerHostConcurrency)
+	}
+	if c.SQLiteCacheMiB < 0 || c.SQLiteCacheMiB > 1<<20 {
+		r.problem("sqlite_cache_mib", "%d: use 0 (the default, 16) to 1048576", c.SQLiteCacheMiB)
 	}
 	if c.Retention.Bodies < 0 {
 		r.problem("retention.bodies", "must not be negative")

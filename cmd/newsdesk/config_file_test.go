@@ -255,3 +255,27 @@ func TestParseDays(t *testing.T) {
 		}
 	}
 }
+
+// sqlite_cache_mib comes from the file or the environment, and a value
+// out of range is named.
+func TestConfigSQLiteCache(t *testing.T) {
+	file := writeFile(t, "newsdesk.toml", "sqlite_cache_mib = 256\n")
+	out, errb, err := runMain(t, nil, "config", "print", "--config", file)
+	if err != nil {
+		t.Fatalf("config print: %v\n%s", err, errb)
+	}
+	if v, o := printed(t, out, "sqlite_cache_mib"); v != "256" || o != file+":1" {
+		t.Errorf("sqlite_cache_mib = %s (%s), want 256 from the file", v, o)
+	}
+	out, _, err = runMain(t, map[string]string{"NEWSDESK_SQLITE_CACHE_MIB": "512"}, "config", "print", "--config", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, o := printed(t, out, "sqlite_cache_mib"); v != "512" || o != "NEWSDESK_SQLITE_CACHE_MIB" {
+		t.Errorf("sqlite_cache_mib = %s (%s), want 512 from the environment", v, o)
+	}
+	_, errb, err = runMain(t, map[string]string{"NEWSDESK_SQLITE_CACHE_MIB": "-1"}, "config", "check")
+	if exitCode(err) == 0 || !strings.Contains(errb, "sqlite_cache_mib: -1") {
+		t.Errorf("a negative cache: exit %d\n%s", exitCode(err), errb)
+	}
+}

@@ -36,7 +36,7 @@ func (m *Main) enrichVerb(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := cfg.openWriting(ctx)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := cfg.openWriting(ctx)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *withDemo && cfg.SiteName == DefaultConfig().SiteName {
 		cfg.SiteName = demo.SiteName
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := cfg.openWriting(ctx)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,13 @@ func openStore(ctx context.Context, dsn string) (newsdesk.Store, error) {
 	return openStoreOptions(ctx, dsn, sqlite.Options{})
 }
 
+// openWriting opens the configured database for a verb that stores
+// articles (serve, ingest, enrich): a SQLite writer gets the configured
+// page cache.
+func (c *Config) openWriting(ctx context.Context) (newsdesk.Store, error) {
+	return openStoreOptions(ctx, c.DB, sqlite.Options{WriterCacheKiB: c.SQLiteCacheMiB << 10})
+}
+
 // openStoreOptions is openStore with the options of a SQLite database.
 func openStoreOptions(ctx context.Context, dsn string, o sqlite.Options) (newsdesk.Store, error) {
 	switch {
