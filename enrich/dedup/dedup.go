@@ -72,20 +72,14 @@ type Deduper struct {
 	newest  time.Time
 	// computed keeps what Enrich worked out for an article until Stored
 	// indexes it, so that the text is not split and hashed twice.
-	computed map[*newsdesk.Article]computedSig
+	computed enrich.Kept[computedSig]
 }
 
-// computedSig is an article's SimHash and MinHash signature, with the
-// texts they were computed from.
+// computedSig is an article's SimHash and MinHash signature.
 type computedSig struct {
-	text, headline, lede string
-	simhash              uint64
-	sig                  []uint32
+	simhash uint64
+	sig     []uint32
 }
-
-// maxComputed bounds the signatures kept between Enrich and Stored
-// (articles enriched but never stored, as in dry runs, are dropped).
-const maxComputed = 4096
 
 // entry is one indexed article. It is kept compact (one allocation, no
 // slices): the index holds every article of the window.
@@ -115,12 +109,11 @@ func New(store newsdesk.ArticleStore, opt Options) *Deduper {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Deduper{
-		store:    store,
-		opt:      opt,
-		log:      opt.Logger,
-		entries:  make(map[int64]*entry),
-		buckets:  make(map[uint64]*entry),
-		computed: make(map[*newsdesk.Article]computedSig),
+		store:   store,
+		opt:     opt,
+		log:     opt.Logger,
+		entries: make(map[int64]*entry),
+		buckets: make(map[uint64]*entry),
 	}
 }
 
@@ -247,7 +240,7 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 		}
 	}
 	sig := signature(wh, shingles)
-	d.remember(a, sig)
+	d.computed.Keep(a, computedSig{simhash: a.SimHash, sig: sig})
 	best, sim := d.nearest(a, sig)
 	if best == nil {
 		a.DuplicateOf = 0
@@ -318,7 +311,7 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		return
 	}
 	e := &entry{id: a.ID, duplicateOf: a.DuplicateOf, at: articleTime(a)}
-	if c, ok := d.recall(a); ok {
+	if c, ok := d.computed.Take(a); ok {
 		e.simhash = c.simhash
 		copy(e.sig[:], c.sig)
 	} else {
@@ -347,32 +340,6 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		d.newest = e.at
 	}
 	d.evict()
-}
-
-// remember keeps the signature Enrich computed for a until Stored.
-func (d *Deduper) remember(a *newsdesk.Article, sig []uint32) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.computed) >= maxComputed {
-		clear(d.computed)
-	}
-	d.computed[a] = computedSig{text: a.Text, headline: a.Headline, lede: a.Lede, simhash: a.SimHash, sig: sig}
-}
-
-// recall returns and forgets the signature Enrich computed for a, if a's
-// text is still the one it was computed from.
-func (d *Deduper) recall(a *newsdesk.Article) (computedSig, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	c, ok := d.computed[a]
-	if !ok {
-		return c, false
-	}
-	delete(d.computed, a)
-	if c.text != a.Text || c.headline != a.Headline || c.lede != a.Lede {
-		return c, false
-	}
-	return c, true
 }
 
 func articleTime(a *newsdesk.Article) time.Time {

@@ -181,7 +181,7 @@ func TestStoredAfterEnrich(t *testing.T) {
 			a.ID = 1
 			tt.edit(a)
 			d.Stored(ctx, []*newsdesk.Article{a})
-			if n := len(d.computed); n != 0 {
+			if n := d.computed.Len(); n != 0 {
 				t.Errorf("%d signatures kept after Stored", n)
 			}
 			for _, c := range []struct {
@@ -204,13 +204,13 @@ func TestStoredAfterEnrich(t *testing.T) {
 // not pile up.
 func TestComputedBounded(t *testing.T) {
 	d := New(nil, Options{})
-	for i := range maxComputed + 10 {
+	for i := range enrich.KeptMax + 10 {
 		if err := d.Enrich(context.Background(), art(0, wire+" "+strings.Repeat("x ", i%7), time.Now()), &enrich.Explanation{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := len(d.computed); n > maxComputed {
-		t.Errorf("%d signatures kept, want at most %d", n, maxComputed)
+	if n := d.computed.Len(); n > enrich.KeptMax {
+		t.Errorf("%d signatures kept, want at most %d", n, enrich.KeptMax)
 	}
 }
 

@@ -199,7 +199,7 @@ type Clusterer struct {
 	termIDs uint64 // the last term id given
 	bytes   int64  // estimated size of the live articles, by indexBytes
 
-	computed computedVectors // from Enrich to Stored
+	computed enrich.Kept[Vector] // from Enrich to Stored
 }
 
 type term struct {
@@ -954,7 +954,7 @@ func (c *Clusterer) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.
 		}
 	}
 	v := articleVector(a, c.p)
-	c.computed.remember(a, v)
+	c.computed.Keep(a, v)
 	cands := c.decide(v, baseLang(a.Language), articleTime(a))
 	if len(cands) == 0 || cands[0].Score < c.p.threshold {
 		if len(cands) > 0 {
@@ -1011,7 +1011,7 @@ func (c *Clusterer) Stored(ctx context.Context, articles []*newsdesk.Article) {
 		if a.ID == 0 || a.StoryID == 0 || a.Status == newsdesk.StatusUnpublished {
 			continue
 		}
-		v, ok := c.computed.recall(a)
+		v, ok := c.computed.Take(a)
 		if !ok {
 			v = articleVector(a, c.p)
 		}

@@ -209,12 +209,12 @@ func TestStoredRecomputesChangedArticle(t *testing.T) {
 	if err := c.Enrich(ctx, b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.computed.m[b]; !ok {
+	if !c.computed.Holds(b) {
 		t.Fatal("Enrich kept no vector for Stored")
 	}
 	b.ID, b.StoryID = 2, 8
 	c.Stored(ctx, []*newsdesk.Article{b})
-	if _, ok := c.computed.m[b]; ok {
+	if c.computed.Holds(b) {
 		t.Error("Stored left the kept vector behind")
 	}
 	again := &newsdesk.Article{Headline: "Floods close the main road to Cusco", PublishedAt: at.Add(time.Hour)}
