@@ -64,8 +64,7 @@ type Deduper struct {
 
 	mu      sync.Mutex
 	entries map[int64]*entry
-	order   []*entry // insertion order, for eviction
-	head    int      // first live position in order
+	aging   *enrich.Aging[*entry] // the live entries and some gone ones, oldest first, for eviction
 	// buckets holds, for each band key, the newest entry with it; the
 	// others follow through entry.next of that band.
 	buckets map[uint64]*entry
@@ -114,6 +113,7 @@ func New(store newsdesk.ArticleStore, opt Options) *Deduper {
 		log:     opt.Logger,
 		entries: make(map[int64]*entry),
 		buckets: make(map[uint64]*entry),
+		aging:   enrich.NewAging(func(e *entry) time.Time { return e.at }),
 	}
 }
 
@@ -329,9 +329,13 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	defer d.mu.Unlock()
 	if old, ok := d.entries[a.ID]; ok {
 		d.unlink(old)
+		delete(d.entries, a.ID)
+	}
+	if e.at.Before(d.newest.Add(-d.opt.Window)) {
+		return // already out of the window, as a feed's backlog arrives
 	}
 	d.entries[a.ID] = e
-	d.order = append(d.order, e)
+	d.aging.Push(e)
 	for b, k := range keys {
 		e.next[b] = d.buckets[k]
 		d.buckets[k] = e
@@ -349,25 +353,20 @@ func articleTime(a *newsdesk.Article) time.Time {
 	return a.FetchedAt
 }
 
-// evict drops entries older than the window or beyond the size bound, in
-// insertion order. Caller holds mu.
+// evict drops entries older than the window, and beyond the size bound
+// the oldest, by their time whatever order they came in. Caller holds mu.
 func (d *Deduper) evict() {
 	cutoff := d.newest.Add(-d.opt.Window)
-	for d.head < len(d.order) {
-		e := d.order[d.head]
-		if !e.gone && len(d.entries) <= d.opt.MaxEntries && !e.at.Before(cutoff) {
-			break
+	for {
+		e, ok := d.aging.Oldest()
+		if !ok || !e.gone && len(d.entries) <= d.opt.MaxEntries && !e.at.Before(cutoff) {
+			return
 		}
+		d.aging.Pop()
 		if !e.gone {
 			delete(d.entries, e.id)
 			d.unlink(e)
 		}
-		d.order[d.head] = nil
-		d.head++
-	}
-	if d.head > 1024 && d.head > len(d.order)/2 {
-		d.order = append([]*entry(nil), d.order[d.head:]...)
-		d.head = 0
 	}
 }
 

@@ -130,6 +130,32 @@ func TestWindowAndBound(t *testing.T) {
 	}
 }
 
+// TestEvictionByTime: entries leave by their articles' time, not by the
+// order they came in, so a feed's backlog read after newer reports does not
+// hold articles older than the window.
+func TestEvictionByTime(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	d := New(nil, Options{Window: 24 * time.Hour})
+	d.Stored(ctx, []*newsdesk.Article{art(1, other, t0.Add(48*time.Hour))})
+	d.Stored(ctx, []*newsdesk.Article{art(2, wire, t0)}) // a day older than the window
+	if d.Len() != 1 {
+		t.Errorf("Len = %d after an article older than the window, want 1", d.Len())
+	}
+	d.Stored(ctx, []*newsdesk.Article{art(3, wire, t0.Add(30*time.Hour))})
+	d.Stored(ctx, []*newsdesk.Article{art(4, other+" later", t0.Add(60*time.Hour))})
+	if d.Len() != 2 {
+		t.Errorf("Len = %d, want 2: the article of hour 30 is out of the window of hour 60", d.Len())
+	}
+	a := art(0, wire, t0.Add(61*time.Hour))
+	if err := d.Enrich(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.DuplicateOf != 0 {
+		t.Errorf("DuplicateOf = %d: matched an article outside the window", a.DuplicateOf)
+	}
+}
+
 func FuzzFeatures(f *testing.F) {
 	f.Add(wire)
 	f.Add("")

@@ -192,8 +192,7 @@ type Clusterer struct {
 	terms   map[string]*term
 	stories map[int64]*story
 	docs    map[int64]*doc
-	order   []*doc // insertion order, for eviction
-	head    int
+	aging   *enrich.Aging[*doc] // the live articles and some gone ones, oldest first, for eviction
 	newest  time.Time
 	stamp   uint64 // of the current decision
 	termIDs uint64 // the last term id given
@@ -397,6 +396,7 @@ func newClusterer(opt Options, p params) *Clusterer {
 		terms:   make(map[string]*term),
 		stories: make(map[int64]*story),
 		docs:    make(map[int64]*doc),
+		aging:   enrich.NewAging(func(d *doc) time.Time { return d.at }),
 	}
 }
 
@@ -1038,6 +1038,11 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 		c.remove(old)
 		delete(c.docs, id)
 	}
+	if at.Before(c.newest.Add(-c.opt.Window)) {
+		// Already out of the window, as a feed's backlog arrives: its
+		// story would be closed at once.
+		return
+	}
 	st := c.stories[storyID]
 	if st == nil {
 		st = &story{id: storyID, first: at, last: at}
@@ -1099,7 +1104,7 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	st.recent = append(st.recent, d)
 	c.docs[id] = d
 	c.bytes += indexBytes(len(d.terms))
-	c.order = append(c.order, d)
+	c.aging.Push(d)
 	if at.After(c.newest) {
 		c.newest = at
 	}
@@ -1181,27 +1186,26 @@ func (c *Clusterer) remove(d *doc) {
 			t.postings = nil
 		}
 	}
+	// What scoring reads of a member is behind gone; the doc itself may
+	// wait in aging and in its story's recent list a while.
+	d.terms, d.w = nil, nil
 }
 
-// evict closes what fell out of the window or beyond the size bound, in
-// insertion order. Caller holds mu.
+// evict closes what fell out of the window, and beyond the size bounds the
+// oldest articles, by their time whatever order they came in. Caller holds
+// mu.
 func (c *Clusterer) evict() {
 	cutoff := c.newest.Add(-c.opt.Window)
-	for c.head < len(c.order) {
-		d := c.order[c.head]
-		if !d.gone && len(c.docs) <= c.opt.MaxArticles && c.bytes <= c.opt.MaxBytes && !d.at.Before(cutoff) {
-			break
+	for {
+		d, ok := c.aging.Oldest()
+		if !ok || !d.gone && len(c.docs) <= c.opt.MaxArticles && c.bytes <= c.opt.MaxBytes && !d.at.Before(cutoff) {
+			return
 		}
+		c.aging.Pop()
 		if !d.gone {
 			delete(c.docs, d.id)
 			c.remove(d)
 		}
-		c.order[c.head] = nil
-		c.head++
-	}
-	if c.head > 1024 && c.head > len(c.order)/2 {
-		c.order = append([]*doc(nil), c.order[c.head:]...)
-		c.head = 0
 	}
 }
 

@@ -71,6 +71,41 @@ func TestWindowEviction(t *testing.T) {
 	}
 }
 
+// TestEvictionByTime: articles leave the index by their time, not by the
+// order they came in: a feed's backlog, read after newer reports, does not
+// keep articles older than the window, and an article already out of the
+// window is not indexed.
+func TestEvictionByTime(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{Window: 72 * time.Hour})
+	art := func(id int64, hours int) *newsdesk.Article {
+		return &newsdesk.Article{ID: id, StoryID: id, Headline: fmt.Sprintf("report %d on word%d", id, id),
+			PublishedAt: t0.Add(time.Duration(hours) * time.Hour)}
+	}
+	// The newest report first, then a backlog from newest to oldest, as
+	// a feed lists it.
+	c.Stored(ctx, []*newsdesk.Article{art(1, 200)})
+	for i := int64(2); i <= 50; i++ {
+		c.Stored(ctx, []*newsdesk.Article{art(i, 200-4*int(i-1))})
+	}
+	// Reports at 200-4k hours for k = 0..49: those at 128 hours or later
+	// (k ≤ 18) are within 72 hours of the newest.
+	if st := c.Stats(); st.Articles != 19 || st.Stories != 19 {
+		t.Errorf("after the backlog: %+v, want 19 articles and stories", st)
+	}
+	// Time moves on 40 hours: the reports before 168 hours leave, though
+	// they were indexed after the newest one.
+	c.Stored(ctx, []*newsdesk.Article{art(51, 240)})
+	if st := c.Stats(); st.Articles != 10 {
+		t.Errorf("after time moved on: %d articles, want 10 (hours 168..240)", st.Articles)
+	}
+	// Moved articles leave nothing behind.
+	c.Stored(ctx, []*newsdesk.Article{{ID: 51, StoryID: 1, Headline: "report 51 on word51", PublishedAt: t0.Add(240 * time.Hour)}})
+	if st := c.Stats(); st.Articles != 10 || st.Stories != 9 {
+		t.Errorf("after a move: %+v, want 10 articles in 9 stories", st)
+	}
+}
+
 func TestBCubedARI(t *testing.T) {
 	pred := []int{1, 1, 2, 2, 3}
 	gold := []string{"a", "a", "b", "b", "c"}
