@@ -225,13 +225,15 @@ type story struct {
 	members int // live articles
 	first   time.Time
 	last    time.Time
-	cent    centroid
-	norm    [nFields]float64 // TF-IDF norm of the centroid per field
-	normA   float64          // TF-IDF norm of the ASCII title terms
-	normN   int              // index size when norm was computed
-	langs   []langCount      // live members per language ("" unknown)
-	recent  []*doc           // the latest members, at most recentMax
-	hours   []hourCount
+	// cent is nil while the story has one member: its centroid is then
+	// that member's vector (see only), kept once.
+	cent   centroid
+	norm   [nFields]float64 // TF-IDF norm of the centroid per field
+	normA  float64          // TF-IDF norm of the ASCII title terms
+	normN  int              // index size when norm was computed
+	langs  []langCount      // live members per language ("" unknown)
+	recent []*doc           // the latest members, at most recentMax
+	hours  []hourCount
 }
 
 // cterm is a term of a story's centroid: the sum of its weights over the
@@ -248,19 +250,55 @@ type centroid []cterm
 
 // find returns the index of t in ct, or -1.
 func (ct centroid) find(t *term) int {
-	lo, hi := 0, len(ct)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ct[m].t.id < t.id {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(ct) && ct[lo].t == t {
-		return lo
+	if i, ok := slices.BinarySearchFunc(ct, t.id, func(e cterm, id uint64) int { return cmp.Compare(e.t.id, id) }); ok {
+		return i
 	}
 	return -1
+}
+
+// findTerm returns the index of t in ts (sorted by term id), or -1.
+func findTerm(ts []*term, t *term) int {
+	if i, ok := slices.BinarySearchFunc(ts, t.id, func(e *term, id uint64) int { return cmp.Compare(e.id, id) }); ok {
+		return i
+	}
+	return -1
+}
+
+// only returns the one member of a story whose centroid is that member's
+// vector, or nil when the story keeps a centroid of its own.
+func (st *story) only() *doc {
+	if st.cent != nil || st.members != 1 || len(st.recent) != 1 {
+		return nil
+	}
+	return st.recent[0]
+}
+
+// weight is the centroid weight of t in st, and whether st has t.
+func (st *story) weight(t *term) (float64, bool) {
+	if d := st.only(); d != nil {
+		if i := findTerm(d.terms, t); i >= 0 {
+			return d.w[i], true
+		}
+		return 0, false
+	}
+	if i := st.cent.find(t); i >= 0 {
+		return st.cent[i].w, true
+	}
+	return 0, false
+}
+
+// materialize gives a story with one member a centroid of its own, as a
+// second joins: the member's terms, posted when it was added.
+func (st *story) materialize() {
+	d := st.only()
+	if d == nil {
+		return
+	}
+	st.cent = make(centroid, len(d.terms), len(d.terms)+len(d.terms)/2)
+	posted := uint32(d.at.Unix())
+	for i, t := range d.terms {
+		st.cent[i] = cterm{t: t, w: d.w[i], posted: posted}
+	}
 }
 
 // merge adds terms not in ct (sorted by id) to it, keeping the order.
@@ -358,8 +396,8 @@ type doc struct {
 	id    int64
 	st    *story
 	at    time.Time
-	terms []*term
-	w     []float32 // raw weight of each term
+	terms []*term   // sorted by term id
+	w     []float64 // raw weight of each term (the story's centroid while it is the only member)
 	norm  [nFields]float32
 	normA float32 // of the ASCII title terms
 	lang  string
@@ -730,7 +768,7 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 			if out[0].CrossLanguage && x.t.field == fieldBody || out[0].CrossLanguage && x.t.field == fieldTitle && !x.t.ascii {
 				continue
 			}
-			if st.cent.find(x.t) >= 0 && len(out[0].Shared) < 5 {
+			if _, ok := st.weight(x.t); ok && len(out[0].Shared) < 5 {
 				out[0].Shared = append(out[0].Shared, printable(x.t.key))
 			}
 		}
@@ -789,8 +827,8 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		if cross && !readsAcross(x.t) {
 			continue
 		}
-		if j := st.cent.find(x.t); j >= 0 {
-			d := x.w * float64(st.cent[j].w) * x.idf
+		if w, ok := st.weight(x.t); ok {
+			d := x.w * w * x.idf
 			dot[x.t.field] += d
 			if x.name {
 				names += d
@@ -815,7 +853,7 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		var mdot [nFields]float64
 		for i, t := range m.terms {
 			if t.qstamp == c.stamp && (!cross || readsAcross(t)) {
-				mdot[t.field] += t.qw * float64(m.w[i]) * t.qidf
+				mdot[t.field] += t.qw * m.w[i] * t.qidf
 			}
 		}
 		mnorm := m.norm
@@ -889,7 +927,7 @@ func (c *Clusterer) docNorm(d *doc) {
 	var n [nFields]float64
 	var a float64
 	for i, t := range d.terms {
-		x := float64(d.w[i]) * c.idf(t)
+		x := d.w[i] * c.idf(t)
 		n[t.field] += x * x
 		if t.field == fieldTitle && t.ascii {
 			a += x * x
@@ -1050,17 +1088,17 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	}
 	st.langAdd(lang, 1)
 	st.count(at, 1)
+	// A new story's centroid is its first article's vector until another
+	// joins: most stories have one report, and it is kept once.
+	single := st.members == 0
+	st.materialize()
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // the same article always indexes the same way
-	d := &doc{id: id, st: st, at: at, lang: lang, terms: make([]*term, 0, len(v)), w: make([]float32, 0, len(v))}
-	unix := at.Unix()
-	st.members++
-	var added []cterm
+	d := &doc{id: id, st: st, at: at, lang: lang, terms: make([]*term, 0, len(v)), w: make([]float64, 0, len(v))}
 	for _, k := range keys {
-		w := v[k]
 		t := c.terms[k]
 		if t == nil {
 			// A copy: the key may share memory with the article's text, and
@@ -1069,9 +1107,20 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 			t = &term{key: strings.Clone(k), id: c.termIDs, field: uint8(fieldOf(k)), ascii: isASCII(k)}
 			c.terms[t.key] = t
 		}
-		t.df++
 		d.terms = append(d.terms, t)
-		d.w = append(d.w, float32(w))
+		d.w = append(d.w, v[k])
+	}
+	sort.Sort(byTermID{d})
+	unix := at.Unix()
+	st.members++
+	var added []cterm
+	for i, t := range d.terms {
+		t.df++
+		w := d.w[i]
+		if single {
+			c.post(t, posting{st, unix})
+			continue
+		}
 		j := st.cent.find(t)
 		if j < 0 {
 			added = append(added, cterm{t: t, w: w, posted: uint32(unix)})
@@ -1082,11 +1131,9 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 			}
 			st.cent[j].posted = uint32(unix)
 		}
-		t.postings = append(t.postings, posting{st, unix})
-		c.trimPostings(t)
+		c.post(t, posting{st, unix})
 	}
-	slices.SortFunc(added, func(x, y cterm) int { return cmp.Compare(x.t.id, y.t.id) })
-	st.cent = st.cent.merge(added)
+	st.cent = st.cent.merge(added) // added is in term id order, as d.terms
 	if at.After(st.last) {
 		st.last = at
 	}
@@ -1096,12 +1143,12 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	if len(st.cent) > 2*centroidMax {
 		c.prune(st)
 	}
-	c.renorm(st)
 	if len(st.recent) == recentMax {
 		copy(st.recent, st.recent[1:])
 		st.recent = st.recent[:recentMax-1]
 	}
 	st.recent = append(st.recent, d)
+	c.renorm(st) // after recent: a story of one reads that report's terms
 	c.docs[id] = d
 	c.bytes += indexBytes(len(d.terms))
 	c.aging.Push(d)
@@ -1111,16 +1158,34 @@ func (c *Clusterer) add(id, storyID int64, v Vector, lang string, at time.Time) 
 	c.evict()
 }
 
+// byTermID sorts a doc's terms and their weights by term id.
+type byTermID struct{ d *doc }
+
+func (b byTermID) Len() int           { return len(b.d.terms) }
+func (b byTermID) Less(i, j int) bool { return b.d.terms[i].id < b.d.terms[j].id }
+func (b byTermID) Swap(i, j int) {
+	b.d.terms[i], b.d.terms[j] = b.d.terms[j], b.d.terms[i]
+	b.d.w[i], b.d.w[j] = b.d.w[j], b.d.w[i]
+}
+
 // renorm recomputes a story's TF-IDF norms. Caller holds mu.
 func (c *Clusterer) renorm(st *story) {
 	var n [nFields]float64
 	var a float64
-	for _, e := range st.cent {
-		t := e.t
-		x := float64(e.w) * c.idf(t)
+	add := func(t *term, w float64) {
+		x := w * c.idf(t)
 		n[t.field] += x * x
 		if t.field == fieldTitle && t.ascii {
 			a += x * x
+		}
+	}
+	if d := st.only(); d != nil {
+		for i, t := range d.terms {
+			add(t, d.w[i])
+		}
+	} else {
+		for _, e := range st.cent {
+			add(e.t, e.w)
 		}
 	}
 	for f := range n {
@@ -1154,17 +1219,25 @@ func (c *Clusterer) prune(st *story) {
 	st.cent = kept
 }
 
-// trimPostings drops a term's postings older than the window and those of
-// closed stories at its head. Caller holds mu.
-func (c *Clusterer) trimPostings(t *term) {
+// post appends p to a term's postings. Those older than the window and
+// those of closed stories are dropped from the head each time, and from
+// anywhere before the postings would grow: they come in order of use, not
+// of time, so stale ones lie behind live ones too. Caller holds mu.
+func (c *Clusterer) post(t *term, p posting) {
 	cutoff := c.newest.Add(-c.opt.Window).Unix()
+	stale := func(p posting) bool { return p.at < cutoff || p.st.members == 0 }
+	ps := t.postings
 	i := 0
-	for i < len(t.postings) && (t.postings[i].at < cutoff || t.postings[i].st.members == 0) {
+	for i < len(ps) && stale(ps[i]) {
 		i++
 	}
 	if i > 0 {
-		t.postings = append(t.postings[:0], t.postings[i:]...)
+		ps = append(ps[:0], ps[i:]...)
 	}
+	if len(ps) == cap(ps) {
+		ps = slices.DeleteFunc(ps, stale)
+	}
+	t.postings = append(ps, p)
 }
 
 // remove takes a document out of the counts. Caller holds mu.
@@ -1174,8 +1247,11 @@ func (c *Clusterer) remove(d *doc) {
 	d.st.members--
 	d.st.count(d.at, -1)
 	d.st.langAdd(d.lang, -1)
-	if d.st.members <= 0 {
-		delete(c.stories, d.st.id)
+	if st := d.st; st.members <= 0 {
+		// Closed: postings may still point at it until they are
+		// trimmed, but they need nothing more than its member count.
+		delete(c.stories, st.id)
+		st.cent, st.recent, st.hours, st.langs = nil, nil, nil, nil
 	}
 	for _, t := range d.terms {
 		t.df--
@@ -1210,10 +1286,12 @@ func (c *Clusterer) evict() {
 }
 
 // indexBytes estimates the memory an indexed article with n terms holds:
-// its terms and weights (12 bytes a term), its part of its story's
-// centroid (24) and of the postings (16), the term table's share, the
-// article's and its story's records. Measured with BenchmarkIndexBytes10k
-// (articles of about seventy terms, each its own story: about 5.7 KB).
+// its terms and weights (16 bytes a term), its part of its story's
+// centroid (24, none while it is its story's only report) and of the
+// postings (16), the term table's share, the article's and its story's
+// records. BenchmarkIndexBytes10k measures 4.4 KB for articles of about
+// seventy terms, each its own story; the estimate, 5.6 KB, counts the
+// centroid a story of several reports has.
 func indexBytes(n int) int64 {
 	return 1024 + 68*int64(n)
 }

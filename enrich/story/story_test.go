@@ -257,3 +257,46 @@ func TestStoredRecomputesChangedArticle(t *testing.T) {
 		t.Errorf("the same headline joined story %d, want 8, %v", again.StoryID, err)
 	}
 }
+
+// TestOneReportCentroid: a story of one report reads that report's vector
+// as its centroid, and scores exactly as it does once the centroid is a
+// copy of its own; a second report then adds to the copy.
+func TestOneReportCentroid(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{})
+	first := &newsdesk.Article{ID: 1, StoryID: 100, Headline: "Iraq gives MEK two months to remove property from former camp",
+		Lede: "Iraqi officials told the exiles to clear Camp Ashraf.", PublishedAt: t0,
+		Entities: []newsdesk.EntityRef{{ID: 7, Name: "MEK"}}}
+	c.Stored(ctx, []*newsdesk.Article{first})
+	st := c.stories[100]
+	if st.cent != nil || st.only() == nil {
+		t.Fatalf("a story of one report keeps a centroid of %d terms", len(st.cent))
+	}
+	v := ArticleVector(&newsdesk.Article{Headline: "MEK told to clear former Iraq camp within two months",
+		Lede: "Exiles must remove their property from Camp Ashraf.", Entities: []newsdesk.EntityRef{{ID: 7}}})
+	at := t0.Add(time.Hour)
+	c.renorm(st) // with the IDF of now, as below
+	norm := st.norm
+	before := c.Decide(v, at)
+	st.materialize()
+	if len(st.cent) != len(st.recent[0].terms) || st.only() != nil {
+		t.Fatalf("materialized centroid has %d terms, the report %d", len(st.cent), len(st.recent[0].terms))
+	}
+	c.renorm(st)
+	if st.norm != norm {
+		t.Errorf("norms %v from the report, %v from the copy", norm, st.norm)
+	}
+	after := c.Decide(v, at)
+	if len(before) != 1 || len(after) != 1 || before[0].Score != after[0].Score {
+		t.Fatalf("scores differ: %+v from the report, %+v from the copy", before, after)
+	}
+	// A second report joins: its weights add to the first's.
+	c.Stored(ctx, []*newsdesk.Article{{ID: 2, StoryID: 100, Headline: "MEK told to clear former Iraq camp", PublishedAt: at}})
+	k := c.terms["mek"]
+	if i := st.cent.find(k); i < 0 || st.cent[i].w <= ArticleVector(first)["mek"] {
+		t.Errorf("the second report's weight for mek did not add to the centroid")
+	}
+	if st.members != 2 || st.only() != nil {
+		t.Errorf("members %d, only %v", st.members, st.only())
+	}
+}
