@@ -1219,23 +1219,20 @@ func (c *Clusterer) prune(st *story) {
 	st.cent = kept
 }
 
-// post appends p to a term's postings. Those older than the window and
-// those of closed stories are dropped from the head each time, and from
-// anywhere before the postings would grow: they come in order of use, not
-// of time, so stale ones lie behind live ones too. Caller holds mu.
+// post appends p to a term's postings. Before the postings would grow, it
+// drops what no decision reads: postings older than the window and those
+// of closed stories (they come in order of use, not of time, so stale ones
+// lie anywhere), and, of a long list, all but the last postingsScanned,
+// beyond the reach of a decision's scan. Caller holds mu.
 func (c *Clusterer) post(t *term, p posting) {
-	cutoff := c.newest.Add(-c.opt.Window).Unix()
-	stale := func(p posting) bool { return p.at < cutoff || p.st.members == 0 }
 	ps := t.postings
-	i := 0
-	for i < len(ps) && stale(ps[i]) {
-		i++
-	}
-	if i > 0 {
-		ps = append(ps[:0], ps[i:]...)
-	}
-	if len(ps) == cap(ps) {
-		ps = slices.DeleteFunc(ps, stale)
+	if len(ps) == cap(ps) && len(ps) > 0 {
+		cutoff := c.newest.Add(-c.opt.Window).Unix()
+		ps = slices.DeleteFunc(ps, func(p posting) bool { return p.at < cutoff || p.st.members == 0 })
+		if len(ps) >= 2*postingsScanned {
+			ps = append(ps[:0], ps[len(ps)-(postingsScanned-1):]...)
+			clear(ps[len(ps):cap(ps)]) // let closed stories go
+		}
 	}
 	t.postings = append(ps, p)
 }

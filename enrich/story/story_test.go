@@ -3,6 +3,7 @@ package story
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -287,7 +288,8 @@ func TestOneReportCentroid(t *testing.T) {
 		t.Errorf("norms %v from the report, %v from the copy", norm, st.norm)
 	}
 	after := c.Decide(v, at)
-	if len(before) != 1 || len(after) != 1 || before[0].Score != after[0].Score {
+	// The query's norms are summed in map order: equal to the last bits.
+	if len(before) != 1 || len(after) != 1 || math.Abs(before[0].Score-after[0].Score) > 1e-12 {
 		t.Fatalf("scores differ: %+v from the report, %+v from the copy", before, after)
 	}
 	// A second report joins: its weights add to the first's.
@@ -298,5 +300,27 @@ func TestOneReportCentroid(t *testing.T) {
 	}
 	if st.members != 2 || st.only() != nil {
 		t.Errorf("members %d, only %v", st.members, st.only())
+	}
+}
+
+// TestPostingsBounded: a term every report uses keeps only the postings a
+// decision can reach, and still leads to the latest story.
+func TestPostingsBounded(t *testing.T) {
+	ctx := context.Background()
+	c := New(Options{})
+	for i := int64(1); i <= 1000; i++ {
+		c.Stored(ctx, []*newsdesk.Article{{ID: i, StoryID: i, Headline: fmt.Sprintf("Tehran talks word%d", i),
+			PublishedAt: t0.Add(time.Duration(i) * time.Minute)}})
+	}
+	k := c.terms["tehran"]
+	if n := len(k.postings); n >= 2*postingsScanned || cap(k.postings) > 4*postingsScanned {
+		t.Errorf("a term of 1000 stories keeps %d postings (capacity %d)", n, cap(k.postings))
+	}
+	if last := k.postings[len(k.postings)-1]; last.st.id != 1000 {
+		t.Errorf("last posting is of story %d, want 1000", last.st.id)
+	}
+	cands := c.Decide(ArticleVector(&newsdesk.Article{Headline: "Tehran talks word1000"}), t0.Add(1000*time.Minute))
+	if len(cands) == 0 || cands[0].StoryID != 1000 {
+		t.Errorf("candidates %+v, want story 1000 first", cands)
 	}
 }
