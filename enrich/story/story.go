@@ -213,6 +213,7 @@ type term struct {
 	qstamp uint64
 	qw     float64
 	qidf   float64
+	qname  bool
 }
 
 type posting struct {
@@ -250,16 +251,17 @@ type centroid []cterm
 
 // find returns the index of t in ct, or -1.
 func (ct centroid) find(t *term) int {
-	if i, ok := slices.BinarySearchFunc(ct, t.id, func(e cterm, id uint64) int { return cmp.Compare(e.t.id, id) }); ok {
-		return i
+	lo, hi := 0, len(ct)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ct[m].t.id < t.id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return -1
-}
-
-// findTerm returns the index of t in ts (sorted by term id), or -1.
-func findTerm(ts []*term, t *term) int {
-	if i, ok := slices.BinarySearchFunc(ts, t.id, func(e *term, id uint64) int { return cmp.Compare(e.id, id) }); ok {
-		return i
+	if lo < len(ct) && ct[lo].t == t {
+		return lo
 	}
 	return -1
 }
@@ -276,7 +278,7 @@ func (st *story) only() *doc {
 // weight is the centroid weight of t in st, and whether st has t.
 func (st *story) weight(t *term) (float64, bool) {
 	if d := st.only(); d != nil {
-		if i := findTerm(d.terms, t); i >= 0 {
+		if i, ok := slices.BinarySearchFunc(d.terms, t.id, func(e *term, id uint64) int { return cmp.Compare(e.id, id) }); ok {
 			return d.w[i], true
 		}
 		return 0, false
@@ -694,7 +696,7 @@ func (c *Clusterer) decide(v Vector, lang string, at time.Time) []Candidate {
 	})
 	c.stamp++
 	for _, x := range q {
-		x.t.qstamp, x.t.qw, x.t.qidf = c.stamp, x.w, x.idf
+		x.t.qstamp, x.t.qw, x.t.qidf, x.t.qname = c.stamp, x.w, x.idf, x.name
 	}
 	// Postings are in order of use, which is the order of time only when
 	// reports arrive in it: a source's backlog, or a feed read late, brings
@@ -823,15 +825,20 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 	cd.CrossLanguage = cross
 	var dot [nFields]float64
 	var names float64 // the part of the headline's dot product that names carry
-	for _, x := range q {
-		if cross && !readsAcross(x.t) {
-			continue
-		}
-		if w, ok := st.weight(x.t); ok {
-			d := x.w * w * x.idf
-			dot[x.t.field] += d
-			if x.name {
-				names += d
+	// A story of one report has that report's vector for centroid: its
+	// dot product is the member's, computed below.
+	only := st.only()
+	if only == nil {
+		for _, x := range q {
+			if cross && !readsAcross(x.t) {
+				continue
+			}
+			if j := st.cent.find(x.t); j >= 0 {
+				d := x.w * st.cent[j].w * x.idf
+				dot[x.t.field] += d
+				if x.name {
+					names += d
+				}
 			}
 		}
 	}
@@ -853,8 +860,15 @@ func (c *Clusterer) score(st *story, q []qterm, qn *query, at time.Time) Candida
 		var mdot [nFields]float64
 		for i, t := range m.terms {
 			if t.qstamp == c.stamp && (!cross || readsAcross(t)) {
-				mdot[t.field] += t.qw * m.w[i] * t.qidf
+				d := t.qw * m.w[i] * t.qidf
+				mdot[t.field] += d
+				if m == only && t.qname {
+					names += d
+				}
 			}
+		}
+		if m == only {
+			dot = mdot
 		}
 		mnorm := m.norm
 		if cross {
