@@ -191,6 +191,13 @@ type ArticleStore interface {
 	// it is created. IDs, slugs and story IDs are set on the articles passed
 	// in. It returns the articles that were created.
 	UpsertArticles(ctx context.Context, sourceID int64, articles []*Article) (created []*Article, err error)
+	// UpsertArticlesIndexed is UpsertArticles that also writes, in the same
+	// transaction, the search documents docs gives for the batch's
+	// articles once they have their IDs (those created and those matched):
+	// a crash never leaves a stored article out of search. An error from
+	// docs rolls the batch back. docs may read the store.
+	UpsertArticlesIndexed(ctx context.Context, sourceID int64, articles []*Article,
+		docs func(ctx context.Context, stored []*Article) ([]SearchDoc, error)) (created []*Article, err error)
 	// Article returns one article with its sections and entities, ENOTFOUND
 	// if there is none.
 	Article(ctx context.Context, id int64) (*Article, error)

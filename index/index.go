@@ -68,22 +68,30 @@ func (ix *Indexer) Document(ctx context.Context, a *newsdesk.Article, cache map[
 	}, nil
 }
 
-// Index adds or replaces the documents of stored articles (with IDs).
-func (ix *Indexer) Index(ctx context.Context, articles []*newsdesk.Article) error {
+// Documents returns the search documents of stored articles (with IDs),
+// as a store writes them with the articles
+// (newsdesk.ArticleStore.UpsertArticlesIndexed).
+func (ix *Indexer) Documents(ctx context.Context, articles []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
 	docs := make([]newsdesk.SearchDoc, 0, len(articles))
 	cache := make(map[int64][]string)
 	for _, a := range articles {
 		if a.ID == 0 {
-			return newsdesk.Errorf(newsdesk.EINVALID, "Article %q has no ID to index.", a.Headline)
+			return nil, newsdesk.Errorf(newsdesk.EINVALID, "Article %q has no ID to index.", a.Headline)
 		}
 		d, err := ix.Document(ctx, a, cache)
 		if err != nil {
-			return fmt.Errorf("index article %d: %w", a.ID, err)
+			return nil, fmt.Errorf("index article %d: %w", a.ID, err)
 		}
 		docs = append(docs, d)
 	}
-	if len(docs) == 0 {
-		return nil
+	return docs, nil
+}
+
+// Index adds or replaces the documents of stored articles (with IDs).
+func (ix *Indexer) Index(ctx context.Context, articles []*newsdesk.Article) error {
+	docs, err := ix.Documents(ctx, articles)
+	if err != nil || len(docs) == 0 {
+		return err
 	}
 	if err := ix.si.IndexArticles(ctx, docs); err != nil {
 		return fmt.Errorf("index %d articles: %w", len(docs), err)

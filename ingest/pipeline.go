@@ -75,6 +75,20 @@ type Indexer interface {
 	Index(ctx context.Context, articles []*newsdesk.Article) error
 }
 
+// Documenter is an Indexer that also gives the search documents of stored
+// articles: with a Store that is an IndexingStore, a batch's documents are
+// written in the batch's own transaction.
+type Documenter interface {
+	Documents(ctx context.Context, articles []*newsdesk.Article) ([]newsdesk.SearchDoc, error)
+}
+
+// IndexingStore is a Store that stores a batch and its search documents
+// in one transaction (newsdesk.ArticleStore.UpsertArticlesIndexed).
+type IndexingStore interface {
+	UpsertArticlesIndexed(ctx context.Context, sourceID int64, articles []*newsdesk.Article,
+		docs func(ctx context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error)) ([]*newsdesk.Article, error)
+}
+
 // Pipeline holds the stages. Fetch, ParseFeed, Extract, Sanitize and Text
 // are required; Enrich, Store, Index, Allowed and OnStored are optional (a
 // nil Store makes a dry run).
@@ -572,7 +586,19 @@ func (p *Pipeline) commitBatch(ctx context.Context, src *newsdesk.Source, batch 
 		valid = append(valid, a)
 	}
 	upsertStart := time.Now()
-	created, err := p.Store.UpsertArticles(ctx, src.ID, valid)
+	// Articles and their search documents in one transaction when the
+	// store can: a crash between two would leave stored articles out of
+	// search, and ingest does not fetch them again.
+	var created []*newsdesk.Article
+	var err error
+	is, indexing := p.Store.(IndexingStore)
+	d, documents := p.Index.(Documenter)
+	indexed := indexing && documents
+	if indexed {
+		created, err = is.UpsertArticlesIndexed(ctx, src.ID, valid, d.Documents)
+	} else {
+		created, err = p.Store.UpsertArticles(ctx, src.ID, valid)
+	}
 	p.Metrics.DB("upsert_articles", time.Since(upsertStart))
 	if err != nil {
 		return fmt.Errorf("store %d articles of source %d: %w", len(valid), src.ID, err)
@@ -601,7 +627,7 @@ func (p *Pipeline) commitBatch(ctx context.Context, src *newsdesk.Source, batch 
 	if p.Enrich != nil && len(changed) > 0 {
 		p.Enrich.Stored(ctx, changed)
 	}
-	if p.Index != nil && len(changed) > 0 {
+	if p.Index != nil && !indexed && len(changed) > 0 {
 		if err := p.Index.Index(ctx, changed); err != nil {
 			return fmt.Errorf("index %d articles: %w", len(changed), err)
 		}

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"newsdesk"
 	"newsdesk/extract"
 	"newsdesk/fetch"
+	"newsdesk/index"
 	"newsdesk/ingest"
 	"newsdesk/parse"
 	"newsdesk/sanitize"
@@ -277,5 +279,40 @@ func TestPrivateLinkIsNotFetched(t *testing.T) {
 	}
 	if len(res.Warnings) == 0 || !strings.Contains(strings.Join(res.Warnings, " "), "10.1.2.3") {
 		t.Errorf("no warning about the private address: %q", res.Warnings)
+	}
+}
+
+// failingDocuments is an indexer whose documents cannot be made.
+type failingDocuments struct{ err error }
+
+func (f failingDocuments) Index(context.Context, []*newsdesk.Article) error { return f.err }
+func (f failingDocuments) Documents(context.Context, []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
+	return nil, f.err
+}
+
+// TestSearchDocumentsWithTheBatch: a batch's search documents are written
+// in its own transaction, so a stored article is always searchable, and a
+// batch whose documents fail is not stored (the next run takes it again).
+func TestSearchDocumentsWithTheBatch(t *testing.T) {
+	c := newCorpus(t)
+	c.set(rss(item(1, "Water talks end without a deal", longBody)), nil)
+	h := newHarness(t, c, false)
+	failed := errors.New("documents unavailable")
+	h.p.Index = failingDocuments{failed}
+	if _, err := h.run(t); !errors.Is(err, failed) {
+		t.Fatalf("run with failing documents: %v, want %v", err, failed)
+	}
+	if arts := h.articles(t); len(arts) != 0 {
+		t.Fatalf("%d articles stored without their search documents", len(arts))
+	}
+
+	h.p.Index = index.New(h.st)
+	res, err := h.run(t)
+	if err != nil || res.Created != 1 {
+		t.Fatalf("second run: %+v, %v", res, err)
+	}
+	found, err := h.st.Search(context.Background(), newsdesk.SearchQuery{Text: "water talks", Limit: 10})
+	if err != nil || len(found.Hits) != 1 {
+		t.Fatalf("search after the run: %+v, %v", found, err)
 	}
 }

@@ -313,3 +313,15 @@ func PageTotal(n, limit, offset int) (int, bool) {
 func NotFound(what string, id any) error {
 	return newsdesk.Errorf(newsdesk.ENOTFOUND, "%s %v not found.", what, id)
 }
+
+// WithIDs returns the articles of a stored batch that have an ID: after
+// an upsert, every one, created or matched.
+func WithIDs(articles []*newsdesk.Article) []*newsdesk.Article {
+	out := make([]*newsdesk.Article, 0, len(articles))
+	for _, a := range articles {
+		if a.ID != 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}

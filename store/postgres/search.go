@@ -30,6 +30,17 @@ func (db *DB) IndexArticles(ctx context.Context, docs []newsdesk.SearchDoc) erro
 	if len(docs) == 0 {
 		return nil
 	}
+	if err := db.tx(ctx, func(tx pgx.Tx) error { return db.indexDocs(ctx, tx, docs) }); err != nil {
+		return fmt.Errorf("index articles: %w", err)
+	}
+	return nil
+}
+
+// indexDocs adds or replaces the documents in transaction tx.
+func (db *DB) indexDocs(ctx context.Context, tx pgx.Tx, docs []newsdesk.SearchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
 	// The last document of an article wins, as if indexed one by one.
 	last := make(map[int64]int, len(docs))
 	for i, d := range docs {
@@ -49,20 +60,14 @@ func (db *DB) IndexArticles(ctx context.Context, docs []newsdesk.SearchDoc) erro
 		headlines, ledes = append(headlines, noNUL(d.Headline)), append(ledes, noNUL(d.Lede))
 		bodies, entities = append(bodies, noNUL(d.Body)), append(entities, noNUL(d.Entities))
 	}
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO search_docs (article_id, headline, lede, body, entities)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
-			ON CONFLICT (article_id) DO UPDATE SET headline = excluded.headline, lede = excluded.lede,
-				body = excluded.body, entities = excluded.entities`, ids, headlines, ledes, bodies, entities)
-		if err != nil {
-			return err
-		}
-		return db.notify(ctx, tx, "search")
-	})
+	_, err := tx.Exec(ctx, `INSERT INTO search_docs (article_id, headline, lede, body, entities)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+		ON CONFLICT (article_id) DO UPDATE SET headline = excluded.headline, lede = excluded.lede,
+			body = excluded.body, entities = excluded.entities`, ids, headlines, ledes, bodies, entities)
 	if err != nil {
-		return fmt.Errorf("index articles: %w", err)
+		return err
 	}
-	return nil
+	return db.notify(ctx, tx, "search")
 }
 
 // noNUL drops NUL characters, which PostgreSQL text cannot hold.

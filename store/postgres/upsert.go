@@ -31,6 +31,13 @@ const lockClassSource = 0x6e64_0001
 // and the stories given; one draws the IDs of the new stories and
 // articles; one sends every write, pipelined.
 func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*newsdesk.Article) ([]*newsdesk.Article, error) {
+	return db.UpsertArticlesIndexed(ctx, sourceID, articles, nil)
+}
+
+// UpsertArticlesIndexed is UpsertArticles that also indexes the documents
+// docs gives for the stored articles, in the same transaction.
+func (db *DB) UpsertArticlesIndexed(ctx context.Context, sourceID int64, articles []*newsdesk.Article,
+	docs func(ctx context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error)) ([]*newsdesk.Article, error) {
 	for i, a := range articles {
 		if a == nil {
 			return nil, newsdesk.Errorf(newsdesk.EINVALID, "Article %d of the batch is nil.", i)
@@ -48,7 +55,14 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 		u := &upsert{db: db, tx: tx, sourceID: sourceID, now: db.now(), articles: articles}
 		var err error
 		created, err = u.run(ctx)
-		return err
+		if err != nil || docs == nil {
+			return err
+		}
+		ds, err := docs(ctx, store.WithIDs(articles))
+		if err != nil {
+			return fmt.Errorf("search documents: %w", err)
+		}
+		return db.indexDocs(ctx, tx, ds)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("upsert articles of source %d: %w", sourceID, err)

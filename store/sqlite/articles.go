@@ -328,6 +328,27 @@ func articleSlug(headline string) string {
 // headline, lede, body, author or image updates it (and its UpdatedAt: the
 // article's own UpdatedAt when later than the stored one, else now).
 func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*newsdesk.Article) ([]*newsdesk.Article, error) {
+	return db.UpsertArticlesIndexed(ctx, sourceID, articles, nil)
+}
+
+// UpsertArticlesIndexed is UpsertArticles that also indexes the documents
+// docs gives for the stored articles, in the same transaction. docs reads
+// through the readers' pool; an in-memory database has one connection,
+// which the transaction holds, so there the documents are made and
+// written after the articles' transaction.
+func (db *DB) UpsertArticlesIndexed(ctx context.Context, sourceID int64, articles []*newsdesk.Article,
+	docs func(ctx context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error)) ([]*newsdesk.Article, error) {
+	if docs != nil && db.reader == db.writer {
+		created, err := db.UpsertArticles(ctx, sourceID, articles)
+		if err != nil {
+			return nil, err
+		}
+		ds, err := docs(ctx, store.WithIDs(articles))
+		if err != nil {
+			return nil, fmt.Errorf("search documents of source %d: %w", sourceID, err)
+		}
+		return created, db.IndexArticles(ctx, ds)
+	}
 	for i, a := range articles {
 		if a == nil {
 			return nil, newsdesk.Errorf(newsdesk.EINVALID, "Article %d of the batch is nil.", i)
@@ -391,7 +412,14 @@ func (db *DB) UpsertArticles(ctx context.Context, sourceID int64, articles []*ne
 		for id := range touched {
 			ids = append(ids, id)
 		}
-		return refreshStories(ctx, tx, ids)
+		if err := refreshStories(ctx, tx, ids); err != nil || docs == nil {
+			return err
+		}
+		ds, err := docs(ctx, store.WithIDs(articles))
+		if err != nil {
+			return fmt.Errorf("search documents: %w", err)
+		}
+		return indexDocs(ctx, tx, ds)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("upsert articles of source %d: %w", sourceID, err)

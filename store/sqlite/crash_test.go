@@ -46,7 +46,14 @@ func TestCrashChild(t *testing.T) {
 			batch[i] = &newsdesk.Article{GUID: guid, Headline: "Report " + guid,
 				Body: "<p>" + strings.Repeat("words of the report ", 50) + "</p>", PublishedAt: base.Add(time.Duration(b) * time.Second)}
 		}
-		if _, err := db.UpsertArticles(ctx, 1, batch); err != nil {
+		docs := func(_ context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
+			out := make([]newsdesk.SearchDoc, len(stored))
+			for i, a := range stored {
+				out[i] = newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline}
+			}
+			return out, nil
+		}
+		if _, err := db.UpsertArticlesIndexed(ctx, 1, batch, docs); err != nil {
 			fmt.Println("error", err)
 			os.Exit(2)
 		}
@@ -56,7 +63,7 @@ func TestCrashChild(t *testing.T) {
 
 // TestKillConsistency SIGKILLs a process in the middle of writing batches,
 // several times over, and checks that the database is intact and that each
-// batch is stored whole or not at all.
+// batch is stored whole or not at all, with its search documents.
 func TestKillConsistency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -166,6 +173,13 @@ func checkCrashed(t *testing.T, path string, runs int) {
 		if _, ok := perBatch[fmt.Sprintf("r%d-b%d", run, last+2)]; ok {
 			t.Errorf("run %d: batch %d missing but later ones stored", run, last+1)
 		}
+	}
+	var unsearchable int
+	if err := db.Writer().QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE id NOT IN (SELECT rowid FROM search)`).Scan(&unsearchable); err != nil {
+		t.Fatal(err)
+	}
+	if unsearchable > 0 {
+		t.Errorf("%d stored articles have no search document", unsearchable)
 	}
 	t.Logf("after %d kills: %d articles in %d whole batches", runs+1, len(arts), len(perBatch))
 }

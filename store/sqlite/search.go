@@ -25,32 +25,38 @@ func (db *DB) IndexArticles(ctx context.Context, docs []newsdesk.SearchDoc) erro
 	if len(docs) == 0 {
 		return nil
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		del, err := tx.PrepareContext(ctx, `DELETE FROM search WHERE rowid = ?`)
-		if err != nil {
-			return err
-		}
-		defer del.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO search (rowid, headline, lede, body, entities) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, d := range docs {
-			if d.ArticleID == 0 {
-				return newsdesk.Errorf(newsdesk.EINVALID, "Search document without article ID.")
-			}
-			if _, err := del.ExecContext(ctx, d.ArticleID); err != nil {
-				return err
-			}
-			if _, err := ins.ExecContext(ctx, d.ArticleID, d.Headline, d.Lede, d.Body, d.Entities); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.tx(ctx, func(tx *sql.Tx) error { return indexDocs(ctx, tx, docs) })
 	if err != nil {
 		return fmt.Errorf("index articles: %w", err)
+	}
+	return nil
+}
+
+// indexDocs adds or replaces the documents in transaction tx.
+func indexDocs(ctx context.Context, tx *sql.Tx, docs []newsdesk.SearchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	del, err := tx.PrepareContext(ctx, `DELETE FROM search WHERE rowid = ?`)
+	if err != nil {
+		return err
+	}
+	defer del.Close()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO search (rowid, headline, lede, body, entities) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, d := range docs {
+		if d.ArticleID == 0 {
+			return newsdesk.Errorf(newsdesk.EINVALID, "Search document without article ID.")
+		}
+		if _, err := del.ExecContext(ctx, d.ArticleID); err != nil {
+			return err
+		}
+		if _, err := ins.ExecContext(ctx, d.ArticleID, d.Headline, d.Lede, d.Body, d.Entities); err != nil {
+			return err
+		}
 	}
 	return nil
 }

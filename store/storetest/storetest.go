@@ -5,6 +5,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -32,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) newsdesk.Store) {
 		{"UpsertMatching", testUpsertMatching},
 		{"UpsertInvalid", testUpsertInvalid},
 		{"UpsertConcurrent", testUpsertConcurrent},
+		{"UpsertIndexed", testUpsertIndexed},
 		{"ArticleRefs", testArticleRefs},
 		{"ArticlesFilter", testArticlesFilter},
 		{"ArticlesPagination", testArticlesPagination},
@@ -460,6 +463,54 @@ func testUpsert(t *testing.T, s newsdesk.Store) {
 	}
 	_, err = s.Article(ctx, 999999)
 	wantCode(t, err, newsdesk.ENOTFOUND)
+}
+
+// testUpsertIndexed: a batch and its search documents are stored in one
+// transaction; the documents are asked for every article of the batch,
+// created or matched, with its ID, and a failure to make them stores
+// nothing.
+func testUpsertIndexed(t *testing.T, s newsdesk.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "wire")
+	old := art("g1", "Dam talks open in Mosul", at(0))
+	upsert(t, s, src.ID, old)
+	var asked []int64
+	docs := func(ctx context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
+		var out []newsdesk.SearchDoc
+		for _, a := range stored {
+			asked = append(asked, a.ID)
+			out = append(out, doc(a, ""))
+		}
+		return out, nil
+	}
+	again := art("g1", "Dam talks open in Mosul", at(0))
+	fresh := art("g2", "Saffron harvest doubles in Torbat", at(1))
+	created, err := s.UpsertArticlesIndexed(ctx, src.ID, []*newsdesk.Article{again, fresh}, docs)
+	must(t, err)
+	wantIDs(t, "created", created, fresh.ID)
+	if !slices.Equal(asked, []int64{old.ID, fresh.ID}) {
+		t.Errorf("documents asked for %v, want %v", asked, []int64{old.ID, fresh.ID})
+	}
+	for _, q := range []string{"saffron", "mosul"} {
+		if res := search(t, s, newsdesk.SearchQuery{Text: q, Limit: 10}); len(res.Hits) != 1 {
+			t.Errorf("search %q: %v, want one hit", q, hitIDs(res))
+		}
+	}
+
+	failed := errors.New("no documents today")
+	lost := art("g3", "Pistachio exports resume", at(2))
+	_, err = s.UpsertArticlesIndexed(ctx, src.ID, []*newsdesk.Article{lost}, func(context.Context, []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
+		return nil, failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("error %v, want the documents' error", err)
+	}
+	if id, err := s.ArticleExists(ctx, src.ID, "g3", lost.URL); err != nil || id != 0 {
+		t.Errorf("the batch whose documents failed was stored: ID %d, %v", id, err)
+	}
+	if res := search(t, s, newsdesk.SearchQuery{Text: "pistachio", Limit: 10}); len(res.Hits) != 0 {
+		t.Errorf("the batch whose documents failed is searchable: %v", hitIDs(res))
+	}
 }
 
 func testUpsertMatching(t *testing.T, s newsdesk.Store) {
