@@ -436,9 +436,15 @@ func (p *Pipeline) buildFromItem(ctx context.Context, src *newsdesk.Source, feed
 	// feed gave only a short summary, unless the source opted out of page
 	// fetches.
 	// The text of HTML has no more runes than the HTML has bytes, so short
-	// HTML is known short without parsing it.
-	short := len(content) < p.minBodyRunes() || utf8.RuneCountInString(p.text(content)) < p.minBodyRunes()
-	if canon != "" && strings.HasPrefix(canon, "http") && (src.Extract || short) && src.Licence != newsdesk.LicenceHeadline && !src.NoPageFetch {
+	// HTML is known short without parsing it; longer HTML is cleaned once,
+	// and what it gives is stored unless the page is fetched.
+	fb := feedBody{html: body}
+	canFetch := canon != "" && strings.HasPrefix(canon, "http") && src.Licence != newsdesk.LicenceHeadline && !src.NoPageFetch
+	short := len(content) < p.minBodyRunes()
+	if canFetch && !src.Extract && !short {
+		short = utf8.RuneCountInString(fb.clean(p, base).text) < p.minBodyRunes()
+	}
+	if canFetch && (src.Extract || short) {
 		if p.Store != nil {
 			// A page already stored is not fetched again unless the feed says it changed.
 			if id, err := p.Store.ArticleExists(ctx, src.ID, guid, canon); err == nil && id != 0 {
@@ -456,20 +462,36 @@ func (p *Pipeline) buildFromItem(ctx context.Context, src *newsdesk.Source, feed
 			return nil, fmt.Sprintf("item %q: %v", title, err)
 		case err != nil:
 			// Keep the feed's own text and say why the page was not used.
-			p.fillFromFeed(a, base, body, ledeHTML)
+			p.fillFromFeed(a, base, &fb, ledeHTML)
 			return a, fmt.Sprintf("item %q: kept the feed text: %v", title, err)
 		}
 	}
-	p.fillFromFeed(a, base, body, ledeHTML)
+	p.fillFromFeed(a, base, &fb, ledeHTML)
 	return a, ""
 }
 
-func (p *Pipeline) fillFromFeed(a *newsdesk.Article, base *url.URL, bodyHTML, ledeHTML string) {
-	a.Body = bodyHTML
+// feedBody is a feed item's body HTML, cleaned (sanitized, and its text
+// taken) at most once.
+type feedBody struct {
+	html, body, text string
+	cleaned          bool
+}
+
+func (fb *feedBody) clean(p *Pipeline, base *url.URL) *feedBody {
+	if !fb.cleaned {
+		fb.body, fb.text = p.clean(base, fb.html)
+		fb.cleaned = true
+	}
+	return fb
+}
+
+func (p *Pipeline) fillFromFeed(a *newsdesk.Article, base *url.URL, fb *feedBody, ledeHTML string) {
+	fb.clean(p, base)
+	a.Body, a.Text = fb.body, fb.text
 	if ledeHTML != "" {
 		a.Lede = p.text(ledeHTML)
 	}
-	p.finish(a, base)
+	p.tidy(a)
 }
 
 // mergePage completes a feed article with what its page said: the page's
@@ -528,12 +550,22 @@ func (p *Pipeline) applyExtracted(a *newsdesk.Article, base *url.URL, ex *Extrac
 // finish sanitizes the body (always the last step on HTML before storing)
 // and derives the plain text, lede and missing times.
 func (p *Pipeline) finish(a *newsdesk.Article, base *url.URL) {
+	a.Body, a.Text = p.clean(base, a.Body)
+	p.tidy(a)
+}
+
+// clean sanitizes body HTML and takes its text.
+func (p *Pipeline) clean(base *url.URL, html string) (body, text string) {
 	if p.SanitizeText != nil {
-		a.Body, a.Text = p.SanitizeText(base, a.Body)
-	} else {
-		a.Body = p.Sanitize(base, a.Body)
-		a.Text = p.text(a.Body)
+		return p.SanitizeText(base, html)
 	}
+	body = p.Sanitize(base, html)
+	return body, p.text(body)
+}
+
+// tidy completes an article whose body is clean: headline, byline, lede,
+// dates and status.
+func (p *Pipeline) tidy(a *newsdesk.Article) {
 	a.Headline = collapseSpace(a.Headline)
 	a.Author = cleanByline(a.Author)
 	if a.Lede == "" || looksLikeTruncation(a.Lede) {
