@@ -3,10 +3,11 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"newsdesk"
@@ -17,6 +18,9 @@ type Recommender struct {
 	store  newsdesk.Store
 	now    func() time.Time
 	counts countsCache
+	// firstRead is how many candidates are read first (0: four times the
+	// list's length); tests vary it.
+	firstRead int
 }
 
 // New returns a Recommender reading from store, with now as its clock.
@@ -43,6 +47,7 @@ type cand struct {
 	co, pop   float64
 	because   int64
 	becauseCo float64
+	base      float64 // the score without freshness
 }
 
 // Recommend returns up to limit articles for the reader, never one already
@@ -124,40 +129,23 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 	if len(hist) == 0 || len(cands) == 0 {
 		return r.fallback(ctx, current, popular, loaded, exclude, stories, limit, now)
 	}
-	// One query loads the candidates and the reads behind them.
-	ids := make([]int64, 0, len(cands)+historyUsed)
-	for id := range cands {
-		ids = append(ids, id)
-	}
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
-	if err != nil {
-		return nil, fmt.Errorf("recommend: load candidates: %w", err)
-	}
-	because := make(map[int64]*newsdesk.Article, len(seen))
-	for _, a := range arts {
-		loaded[a.ID] = a
-		if seen[a.ID] {
-			because[a.ID] = a
-		}
-	}
 	var maxCo, maxPop float64
 	for _, c := range cands {
 		maxCo, maxPop = math.Max(maxCo, c.co), math.Max(maxPop, c.pop)
 	}
+	// A candidate's score is its co-reading and popularity, known now,
+	// plus its freshness, known once its date is read, at most
+	// weightFresh. The candidates are read (their dates, status and
+	// story: briefs) best bound first, a few at a time, until the list is
+	// full with scores no unread candidate can reach; only the chosen ones
+	// and the reads behind them are then read as cards.
 	type scored struct {
-		a     *newsdesk.Article
 		c     *cand
+		info  candInfo
 		score float64
 	}
-	var list []scored
-	for _, a := range arts {
-		c := cands[a.ID]
-		if c == nil || exclude[a.ID] || a.Status != newsdesk.StatusPublished {
-			continue
-		}
+	order := make([]scored, 0, len(cands))
+	for _, c := range cands {
 		co, pop := 0.0, 0.0
 		if maxCo > 0 {
 			co = c.co / maxCo
@@ -165,27 +153,79 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 		if maxPop > 0 {
 			pop = c.pop / maxPop
 		}
-		fresh := math.Exp2(-now.Sub(a.PublishedAt).Hours() / freshHalfLife.Hours())
-		list = append(list, scored{a, c, combine(co, pop, fresh)})
+		c.base = combine(co, pop, 0)
+		order = append(order, scored{c: c, score: c.base})
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].score != list[j].score {
-			return list[i].score > list[j].score
+	byScore := func(x, y scored) int {
+		if x.score != y.score {
+			return cmp.Compare(y.score, x.score)
 		}
-		return list[i].a.ID > list[j].a.ID
-	})
-	var out []newsdesk.Recommendation
-	for _, s := range list {
-		if len(out) == limit {
+		return cmp.Compare(y.c.id, x.c.id)
+	}
+	slices.SortFunc(order, byScore)
+	var list, chosen []scored
+	chunk := 4 * limit
+	if r.firstRead > 0 {
+		chunk = r.firstRead
+	}
+	for read := 0; read < len(order); chunk *= 2 {
+		next := order[read:min(len(order), read+chunk)]
+		read += len(next)
+		ids := make([]int64, len(next))
+		for i, x := range next {
+			ids[i] = x.c.id
+		}
+		infos, err := r.candidates(ctx, ids, loaded)
+		if err != nil {
+			return nil, fmt.Errorf("recommend: load candidates: %w", err)
+		}
+		for _, x := range infos {
+			c := cands[x.id]
+			if c == nil || x.status != newsdesk.StatusPublished {
+				continue
+			}
+			// At most 1 (a date ahead of the clock counts as now): no
+			// unread candidate can then beat its bound.
+			fresh := math.Exp2(-max(0, now.Sub(x.published).Hours()) / freshHalfLife.Hours())
+			list = append(list, scored{c, x, c.base + weightFresh*fresh})
+		}
+		slices.SortFunc(list, byScore)
+		chosen = chosen[:0]
+		inStory := make(map[int64]int)
+		for _, s := range list {
+			if len(chosen) == limit {
+				break
+			}
+			if s.info.storyID != 0 && inStory[s.info.storyID] >= perStory {
+				continue
+			}
+			inStory[s.info.storyID]++
+			chosen = append(chosen, s)
+		}
+		if len(chosen) == limit && (read == len(order) || chosen[limit-1].score > order[read].score+weightFresh) {
 			break
 		}
-		if s.a.StoryID != 0 && stories[s.a.StoryID] >= perStory {
+	}
+	for _, s := range chosen {
+		stories[s.info.storyID]++
+	}
+	need := make([]int64, 0, 2*len(chosen))
+	for _, s := range chosen {
+		need = append(need, s.info.id, s.c.because)
+	}
+	if err := r.load(ctx, need, loaded); err != nil {
+		return nil, fmt.Errorf("recommend: load chosen: %w", err)
+	}
+	var out []newsdesk.Recommendation
+	for _, s := range chosen {
+		a := loaded[s.info.id]
+		if a == nil {
+			stories[s.info.storyID]-- // gone since
 			continue
 		}
-		stories[s.a.StoryID]++
-		rec := newsdesk.Recommendation{Article: s.a, Reason: "Most read today"}
+		rec := newsdesk.Recommendation{Article: a, Reason: "Most read today"}
 		// A read that is no longer published is not named.
-		if b := because[s.c.because]; b != nil {
+		if b := loaded[s.c.because]; b != nil && seen[b.ID] {
 			rec.BecauseOf = b
 			rec.Reason = "Because you read “" + b.Headline + "”"
 		}
@@ -199,6 +239,63 @@ func (r *Recommender) Recommend(ctx context.Context, readerID string, current *n
 		out = append(out, more...)
 	}
 	return out, nil
+}
+
+// candInfo is what scoring reads of a candidate.
+type candInfo struct {
+	id, storyID int64
+	status      newsdesk.ArticleStatus
+	published   time.Time
+}
+
+// candidates reads the scoring information of the published articles
+// among ids: from their briefs when the store offers them, else from their
+// cards, which are then kept in loaded.
+func (r *Recommender) candidates(ctx context.Context, ids []int64, loaded map[int64]*newsdesk.Article) ([]candInfo, error) {
+	f := newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true}
+	var out []candInfo
+	if bs, ok := r.store.(newsdesk.BriefStore); ok {
+		briefs, err := bs.ArticleBriefs(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range briefs {
+			out = append(out, candInfo{b.ID, b.StoryID, b.Status, b.PublishedAt})
+		}
+		return out, nil
+	}
+	arts, _, err := r.store.Articles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range arts {
+		loaded[a.ID] = a
+		out = append(out, candInfo{a.ID, a.StoryID, a.Status, a.PublishedAt})
+	}
+	return out, nil
+}
+
+// load reads the cards of the published articles among ids not in loaded
+// yet into it.
+func (r *Recommender) load(ctx context.Context, ids []int64, loaded map[int64]*newsdesk.Article) error {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := loaded[id]; !ok && id != 0 {
+			missing = append(missing, id)
+			loaded[id] = nil
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	arts, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: missing, Limit: len(missing), NoTotal: true, Cards: true})
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		loaded[a.ID] = a
+	}
+	return nil
 }
 
 func addAll(ex map[int64]bool, recs []newsdesk.Recommendation) map[int64]bool {

@@ -3,6 +3,7 @@ package recommend_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,7 +20,8 @@ var now = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 // countingStore is the real store, counting the queries Recommend makes.
 type countingStore struct {
 	newsdesk.Store
-	n atomic.Int64
+	n      atomic.Int64
+	briefs atomic.Int64 // candidates whose briefs were read
 }
 
 func (c *countingStore) ReadHistory(ctx context.Context, id string, limit int) ([]newsdesk.ReadEvent, error) {
@@ -46,6 +48,15 @@ func (c *countingStore) Article(ctx context.Context, id int64) (*newsdesk.Articl
 	c.n.Add(1)
 	return c.Store.Article(ctx, id)
 }
+
+func (c *countingStore) ArticleBriefs(ctx context.Context, f newsdesk.ArticleFilter) ([]newsdesk.ArticleBrief, error) {
+	c.n.Add(1)
+	c.briefs.Add(int64(len(f.IDs)))
+	return c.Store.(newsdesk.BriefStore).ArticleBriefs(ctx, f)
+}
+
+// cardsOnly hides the store's briefs: candidates are read as cards.
+type cardsOnly struct{ newsdesk.Store }
 
 type fixture struct {
 	t        testing.TB
@@ -198,7 +209,17 @@ func TestRecommendWithHistory(t *testing.T) {
 	f.read(readers("p", 12), 4*time.Hour, popular)
 	f.read([]string{"me"}, 3*time.Hour, read1, read2, current)
 
-	r, cs := f.recommender()
+	_, cs := f.recommender()
+	// Candidates scored on their briefs, or read whole from a store
+	// without briefs: the same list.
+	for _, store := range []newsdesk.Store{cs, cardsOnly{cs}} {
+		cs.n.Store(0)
+		checkWithHistory(t, recommend.New(store, func() time.Time { return now }), f, cs, read1, read2, current, s1, s1b, other, iran, popular)
+	}
+}
+
+func checkWithHistory(t *testing.T, r *recommend.Recommender, f *fixture, cs *countingStore, read1, read2, current, s1, s1b, other, iran, popular *newsdesk.Article) {
+	t.Helper()
 	recs, err := r.Recommend(f.ctx, "me", current, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -397,5 +418,61 @@ func TestRecommendCachesCounts(t *testing.T) {
 	t.Logf("before: %s; after: %s", describe(first), describe(got))
 	if len(got) == 0 || got[0].Article.ID != hit.ID {
 		t.Errorf("after the cache expired, want the new most read %d first, got %v", hit.ID, recIDs(got))
+	}
+}
+
+// TestRecommendReadsFewCandidates: candidates are read best bound first
+// and only until no unread one can enter the list, which gives the list
+// that reading and scoring all of them gives.
+func TestRecommendReadsFewCandidates(t *testing.T) {
+	f := newFixture(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	var reads []*newsdesk.Article
+	for i := range 4 {
+		reads = append(reads, f.add(fmt.Sprintf("Read %d", i), "Iraq", time.Duration(30+i)*time.Hour, nil))
+	}
+	var stories []*newsdesk.Article
+	for i := range 120 {
+		var story *newsdesk.Article
+		if len(stories) > 0 && rng.IntN(4) == 0 {
+			story = stories[rng.IntN(len(stories))]
+		}
+		a := f.add(fmt.Sprintf("Candidate %d", i), "Iran", time.Duration(1+rng.IntN(60))*time.Hour, story)
+		if story == nil {
+			stories = append(stories, a)
+		}
+		// The first forty are read with the reader's latest read, as often
+		// each: only freshness orders them.
+		with, n := reads[len(reads)-1], 3
+		if i >= 40 {
+			with, n = reads[rng.IntN(len(reads)-1)], 2+rng.IntN(3)
+		}
+		f.read(readers(fmt.Sprintf("c%d", i), n), 20*time.Hour, with, a)
+	}
+	f.read([]string{"me"}, 10*time.Hour, reads...)
+	_, cs := f.recommender()
+	list := func(first int) ([]newsdesk.Recommendation, int64) {
+		r := recommend.New(cs, func() time.Time { return now })
+		recommend.SetFirstRead(r, first)
+		cs.briefs.Store(0)
+		recs, err := r.Recommend(f.ctx, "me", nil, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs, cs.briefs.Load()
+	}
+	all, readAll := list(1 << 20)
+	if len(all) != 6 {
+		t.Fatalf("%d recommendations, want 6: %s", len(all), describe(all))
+	}
+	for _, first := range []int{1, 3, 0} {
+		got, read := list(first)
+		if !slices.Equal(describe(got), describe(all)) {
+			t.Errorf("first read %d: %s\nall read: %s", first, describe(got), describe(all))
+		}
+		if first == 0 && read >= readAll {
+			t.Errorf("read %d candidates of %d", read, readAll)
+		}
+		t.Logf("first read %d: %d of %d candidates read", first, read, readAll)
 	}
 }

@@ -1,0 +1,4 @@
+package recommend
+
+// SetFirstRead sets how many candidates Recommend reads first.
+func SetFirstRead(r *Recommender, n int) { r.firstRead = n }
