@@ -350,24 +350,14 @@ func (r *Recommender) fallback(ctx context.Context, current *newsdesk.Article, p
 			if usable == 4*limit {
 				break
 			}
-			if exclude[c.ArticleID] {
-				continue
-			}
-			usable++
-			if _, ok := loaded[c.ArticleID]; !ok {
+			if !exclude[c.ArticleID] {
+				usable++
 				ids = append(ids, c.ArticleID)
-				loaded[c.ArticleID] = nil
 			}
 		}
 	}
-	if len(ids) > 0 {
-		as, _, err := r.store.Articles(ctx, newsdesk.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true, Cards: true})
-		if err != nil {
-			return nil, fmt.Errorf("recommend: load most read: %w", err)
-		}
-		for _, a := range as {
-			loaded[a.ID] = a
-		}
+	if err := r.load(ctx, ids, loaded); err != nil {
+		return nil, fmt.Errorf("recommend: load most read: %w", err)
 	}
 	if sec != nil {
 		take(inSection, "Popular in "+sec.Name)
