@@ -489,8 +489,8 @@ func minhashParams(i int) (a, b uint64) {
 }
 
 // EstimateJaccard is the share of equal values of two MinHash signatures of
-// the same length.
-func EstimateJaccard(a, b []uint32) float64 {
+// the same length (or of the same bits of each value).
+func EstimateJaccard[T comparable](a, b []T) float64 {
 	if len(a) == 0 || len(a) != len(b) {
 		return 0
 	}

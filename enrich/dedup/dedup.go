@@ -67,17 +67,31 @@ type Deduper struct {
 	aging   *enrich.Aging[*entry] // the live entries and some gone ones, oldest first, for eviction
 	// buckets holds, for each band key, the newest entry with it; the
 	// others follow through entry.next of that band.
-	buckets map[uint64]*entry
+	buckets bandIndex
 	newest  time.Time
 	// computed keeps what Enrich worked out for an article until Stored
 	// indexes it, so that the text is not split and hashed twice.
 	computed enrich.Kept[computedSig]
 }
 
-// computedSig is an article's SimHash and MinHash signature.
+// sketch is the low 16 bits of each value of a MinHash signature, which
+// is all the index keeps (an entry takes 320 bytes instead of 448): two
+// different values agree in them once in 65,536, so about one comparison
+// in a thousand has one of its 64 values agree by chance and its
+// estimated resemblance raised by 1/64.
+type sketch [sigSize]uint16
+
+func sketchOf(sig []uint32) (s sketch) {
+	for i, v := range sig {
+		s[i] = uint16(v)
+	}
+	return s
+}
+
+// computedSig is an article's SimHash and MinHash sketch.
 type computedSig struct {
 	simhash uint64
-	sig     []uint32
+	sketch  sketch
 }
 
 // entry is one indexed article. It is kept compact (one allocation, no
@@ -87,7 +101,7 @@ type entry struct {
 	duplicateOf int64
 	at          time.Time
 	simhash     uint64
-	sig         [sigSize]uint32
+	sig         sketch
 	next        [bands]*entry // next older entry with the same key in each band
 	gone        bool
 }
@@ -112,7 +126,6 @@ func New(store newsdesk.ArticleStore, opt Options) *Deduper {
 		opt:     opt,
 		log:     opt.Logger,
 		entries: make(map[int64]*entry),
-		buckets: make(map[uint64]*entry),
 		aging:   enrich.NewAging(func(e *entry) time.Time { return e.at }),
 	}
 }
@@ -239,9 +252,9 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 			return nil
 		}
 	}
-	sig := signature(wh, shingles)
-	d.computed.Keep(a, computedSig{simhash: a.SimHash, sig: sig})
-	best, sim := d.nearest(a, sig)
+	sk := sketchOf(signature(wh, shingles))
+	d.computed.Keep(a, computedSig{simhash: a.SimHash, sketch: sk})
+	best, sim := d.nearest(a, &sk)
 	if best == nil {
 		a.DuplicateOf = 0
 		ex.Add(d.Name(), "no near copy in the last %s (threshold %.2f)", d.opt.Window, d.opt.Threshold)
@@ -259,7 +272,7 @@ func (d *Deduper) Enrich(ctx context.Context, a *newsdesk.Article, ex *enrich.Ex
 
 // nearest returns the earliest indexed article resembling a at or above the
 // threshold, and the resemblance.
-func (d *Deduper) nearest(a *newsdesk.Article, sig []uint32) (*entry, float64) {
+func (d *Deduper) nearest(a *newsdesk.Article, sig *sketch) (*entry, float64) {
 	keys := bandKeys(sig)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -267,12 +280,12 @@ func (d *Deduper) nearest(a *newsdesk.Article, sig []uint32) (*entry, float64) {
 	var bestSim float64
 	seen := make(map[*entry]bool)
 	for b, k := range keys {
-		for e := d.buckets[k]; e != nil; e = e.next[b] {
+		for e := d.buckets.get(k); e != nil; e = e.next[b] {
 			if seen[e] || e.gone || e.id == a.ID {
 				continue
 			}
 			seen[e] = true
-			sim := textsim.EstimateJaccard(sig, e.sig[:])
+			sim := textsim.EstimateJaccard(sig[:], e.sig[:])
 			if sim < d.opt.Threshold {
 				continue
 			}
@@ -287,7 +300,7 @@ func (d *Deduper) nearest(a *newsdesk.Article, sig []uint32) (*entry, float64) {
 // bandKeys returns the LSH bucket key of each band of sig. The band's
 // number is in the top bits of its key, so that keys of different bands
 // never meet in one bucket.
-func bandKeys(sig []uint32) [bands]uint64 {
+func bandKeys(sig *sketch) [bands]uint64 {
 	var keys [bands]uint64
 	for b := 0; b < bands; b++ {
 		h := uint64(b) * 0x9e3779b97f4a7c15
@@ -313,7 +326,7 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	e := &entry{id: a.ID, duplicateOf: a.DuplicateOf, at: articleTime(a)}
 	if c, ok := d.computed.Take(a); ok {
 		e.simhash = c.simhash
-		copy(e.sig[:], c.sig)
+		e.sig = c.sketch
 	} else {
 		words := dedupText(a)
 		if len(words) == 0 {
@@ -322,9 +335,9 @@ func (d *Deduper) add(a *newsdesk.Article) {
 		wh := textsim.WordHashes(words)
 		shingles := textsim.ShingleHashes(wh, shingleK)
 		e.simhash = textsim.SimHash(shingles)
-		copy(e.sig[:], signature(wh, shingles))
+		e.sig = sketchOf(signature(wh, shingles))
 	}
-	keys := bandKeys(e.sig[:])
+	keys := bandKeys(&e.sig)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if old, ok := d.entries[a.ID]; ok {
@@ -337,8 +350,8 @@ func (d *Deduper) add(a *newsdesk.Article) {
 	d.entries[a.ID] = e
 	d.aging.Push(e)
 	for b, k := range keys {
-		e.next[b] = d.buckets[k]
-		d.buckets[k] = e
+		e.next[b] = d.buckets.get(k)
+		d.buckets.set(k, e)
 	}
 	if e.at.After(d.newest) {
 		d.newest = e.at
@@ -373,15 +386,15 @@ func (d *Deduper) evict() {
 // unlink removes e from its buckets. Caller holds mu.
 func (d *Deduper) unlink(e *entry) {
 	e.gone = true
-	for b, k := range bandKeys(e.sig[:]) {
-		if d.buckets[k] == e {
+	for b, k := range bandKeys(&e.sig) {
+		if head := d.buckets.get(k); head == e {
 			if e.next[b] == nil {
-				delete(d.buckets, k)
+				d.buckets.delete(k)
 			} else {
-				d.buckets[k] = e.next[b]
+				d.buckets.set(k, e.next[b])
 			}
 		} else {
-			for p := d.buckets[k]; p != nil; p = p.next[b] {
+			for p := head; p != nil; p = p.next[b] {
 				if p.next[b] == e {
 					p.next[b] = e.next[b]
 					break

@@ -265,13 +265,13 @@ func TestBucketsConsistent(t *testing.T) {
 	check := func() {
 		t.Helper()
 		live := 0
-		for k, head := range d.buckets {
+		for k, head := range d.buckets.all() {
 			b := int(k >> 60)
 			for e := head; e != nil; e = e.next[b] {
 				if e.gone || d.entries[e.id] != e {
 					t.Fatalf("bucket %x holds a removed entry %d", k, e.id)
 				}
-				if bandKeys(e.sig[:])[b] != k {
+				if bandKeys(&e.sig)[b] != k {
 					t.Fatalf("entry %d in bucket %x of another key", e.id, k)
 				}
 				live++
