@@ -465,7 +465,23 @@ func MinHashAdd(sig []uint32, features []uint64) {
 		}
 		return
 	}
-	for i := range sig {
+	// Four values at a time: four independent chains of multiply and
+	// minimum per feature keep the processor's units busy, where one chain
+	// waits on its own last minimum.
+	i := 0
+	for ; i+4 <= k; i += 4 {
+		a0, a1, a2, a3 := minhashA[i], minhashA[i+1], minhashA[i+2], minhashA[i+3]
+		b0, b1, b2, b3 := minhashB[i], minhashB[i+1], minhashB[i+2], minhashB[i+3]
+		m0, m1, m2, m3 := uint64(sig[i]), uint64(sig[i+1]), uint64(sig[i+2]), uint64(sig[i+3])
+		for _, f := range features {
+			m0 = min(m0, (f*a0+b0)>>32)
+			m1 = min(m1, (f*a1+b1)>>32)
+			m2 = min(m2, (f*a2+b2)>>32)
+			m3 = min(m3, (f*a3+b3)>>32)
+		}
+		sig[i], sig[i+1], sig[i+2], sig[i+3] = uint32(m0), uint32(m1), uint32(m2), uint32(m3)
+	}
+	for ; i < k; i++ {
 		a, b, m := minhashA[i], minhashB[i], uint64(sig[i])
 		for _, f := range features {
 			m = min(m, (f*a+b)>>32)

@@ -3,6 +3,7 @@ package textsim
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -296,6 +297,32 @@ func TestMinHashEstimate(t *testing.T) {
 	}
 	if a, b := MinHash([]uint64{1, 2, 3}, 200), MinHash([]uint64{1, 2, 3}, 200); !slices.Equal(a, b) {
 		t.Error("long signatures differ")
+	}
+}
+
+// TestMinHashValues: every value is the minimum of its own hash function
+// over the features, whatever the signature's length (the fast path takes
+// four values at a time and the rest one by one).
+func TestMinHashValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{0, 1, 2, 5, 40, 301} {
+		fs := make([]uint64, n)
+		for i := range fs {
+			fs[i] = rng.Uint64()
+		}
+		for _, k := range []int{1, 3, 4, 5, 7, 8, 9, 63, 64, 128, 130} {
+			got := MinHash(fs, k)
+			for i := range k {
+				a, b := minhashParams(i)
+				want := ^uint32(0)
+				for _, f := range fs {
+					want = min(want, uint32((f*a+b)>>32))
+				}
+				if got[i] != want {
+					t.Fatalf("%d features, k %d: value %d is %x, want %x", n, k, i, got[i], want)
+				}
+			}
+		}
 	}
 }
 
