@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -142,6 +143,42 @@ func TestPageFetchRights(t *testing.T) {
 		}
 		if _, _, err := runMain(t, nil, "sources", "add", "--db", st.Path(), "--name", "Both", "--extract", "--no-page-fetch", srv.URL+"/feed.xml?v=3"); exitCode(err) != 2 {
 			t.Errorf("--extract with --no-page-fetch: %v", err)
+		}
+	})
+
+	t.Run("import with no page fetch", func(t *testing.T) {
+		open.Store(0)
+		list := filepath.Join(t.TempDir(), "sources.opml")
+		doc := `<?xml version="1.0"?><opml version="2.0"><head><title>Feeds</title></head><body>` +
+			`<outline type="rss" text="Imported" title="Imported" xmlUrl="` + srv.URL + `/feed.xml?v=4"/></body></opml>`
+		if err := os.WriteFile(list, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := runMain(t, nil, "sources", "import", "--db", st.Path(), "--extract", "--no-page-fetch", list); exitCode(err) != 2 {
+			t.Errorf("import --extract with --no-page-fetch: %v", err)
+		}
+		if out, errb, err := runMain(t, nil, "sources", "import", "--db", st.Path(), "--no-page-fetch", list); err != nil || !strings.Contains(out, "imported 1 sources") {
+			t.Fatalf("sources import --no-page-fetch: %v\n%s%s", err, out, errb)
+		}
+		srcs, _, err := st.Sources(ctx, newsdesk.SourceFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var src *newsdesk.Source
+		for _, s := range srcs {
+			if strings.HasSuffix(s.URL, "?v=4") {
+				src = s
+			}
+		}
+		if src == nil || !src.NoPageFetch || src.Extract {
+			t.Fatalf("imported source = %+v", src)
+		}
+		res, err := p.RunSource(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Created != 2 || open.Load() != 0 || private.Load() != 0 {
+			t.Errorf("created %d, page fetches %d+%d; want 2 articles from the feed alone", res.Created, open.Load(), private.Load())
 		}
 	})
 }

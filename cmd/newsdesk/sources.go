@@ -23,7 +23,7 @@ const sourcesUsage = `usage:
   newsdesk sources add URL [--name NAME] [--kind feed|page] [--licence full|excerpt|headline] [--extract | --no-page-fetch] [--language CODE] [--interval 30m]
   newsdesk sources list
   newsdesk sources pause|resume|remove ID
-  newsdesk sources import [--extract] FILE.opml
+  newsdesk sources import [--extract | --no-page-fetch] FILE.opml
   newsdesk sources export > sources.opml`
 
 func (m *Main) sources(ctx context.Context, args []string) error {
@@ -48,9 +48,10 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 		fs.BoolVar(&add.noPageFetch, "no-page-fetch", false, "never fetch this source's article pages, not even for short summaries (the publisher's wish)")
 		fs.DurationVar(&add.interval, "interval", ingestDefaultInterval, "base polling interval")
 	}
-	importExtract := false
+	var imp pageUse
 	if verb == "import" {
-		fs.BoolVar(&importExtract, "extract", false, "fetch each item's page and extract the full text, for every imported source")
+		fs.BoolVar(&imp.extract, "extract", false, "fetch each item's page and extract the full text, for every imported source")
+		fs.BoolVar(&imp.noPageFetch, "no-page-fetch", false, "never fetch the imported sources' article pages, not even for short summaries: their feed text only")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -115,7 +116,10 @@ func (m *Main) sources(ctx context.Context, args []string) error {
 		if len(args) != 1 {
 			return &exitError{2, errors.New(sourcesUsage)}
 		}
-		return m.importOPML(ctx, st, args[0], importExtract)
+		if imp.extract && imp.noPageFetch {
+			return &exitError{2, errors.New("sources import: --extract and --no-page-fetch contradict each other")}
+		}
+		return m.importOPML(ctx, st, args[0], imp)
 	case "export":
 		return m.exportOPML(ctx, st, cfg)
 	}
@@ -199,7 +203,12 @@ func ago(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string, extract bool) error {
+// pageUse is what ingest may do with the article pages of imported
+// sources: extract every one, or fetch none (by default, a page is
+// fetched when the feed gives only a short summary).
+type pageUse struct{ extract, noPageFetch bool }
+
+func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string, pages pageUse) error {
 	var r io.Reader = m.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -224,7 +233,8 @@ func (m *Main) importOPML(ctx context.Context, st newsdesk.Store, path string, e
 			name = o.XMLURL
 		}
 		src := &newsdesk.Source{Name: name, Kind: newsdesk.SourceFeed, URL: o.XMLURL, SiteURL: o.HTMLURL,
-			Language: o.Language, Licence: newsdesk.LicenceFull, Extract: extract, Interval: ingestDefaultInterval}
+			Language: o.Language, Licence: newsdesk.LicenceFull, Extract: pages.extract, NoPageFetch: pages.noPageFetch,
+			Interval: ingestDefaultInterval}
 		switch err := st.CreateSource(ctx, src); newsdesk.ErrorCode(err) {
 		case "":
 			added++
