@@ -40,6 +40,10 @@ func Tokenize(s string) []Token {
 	var folded []int // for each such token: its index, and its key's start and end in buf
 	i := 0
 	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf && asciiClass[c] == 0 {
+			i++ // ASCII space and punctuation
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !isWordRune(r) {
 			i += n
@@ -57,6 +61,34 @@ func Tokenize(s string) []Token {
 		upper, lower, letters := 0, 0, 0
 		firstUpper := false
 		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf && c != '\'' {
+				// ASCII letters and digits, without decoding: the same
+				// counts and key as the general case below.
+				switch asciiClass[c] {
+				case 0:
+				case classLower:
+					lower++
+					letters++
+					buf = append(buf, c)
+					i++
+					continue
+				case classUpper:
+					if letters == 0 {
+						firstUpper = true
+					}
+					upper++
+					letters++
+					same = false
+					buf = append(buf, c+'a'-'A')
+					i++
+					continue
+				case classDigit:
+					buf = append(buf, c)
+					i++
+					continue
+				}
+				break
+			}
 			r, n = utf8.DecodeRuneInString(s[i:])
 			if r == '\'' || r == '\u2019' {
 				// keep an apostrophe between two letters
@@ -123,6 +155,26 @@ func Tokenize(s string) []Token {
 	}
 	return toks
 }
+
+// The classes of ASCII bytes: 0 separates words.
+const (
+	classLower = 1 + iota
+	classUpper
+	classDigit
+)
+
+var asciiClass = func() (c [utf8.RuneSelf]uint8) {
+	for b := 'a'; b <= 'z'; b++ {
+		c[b] = classLower
+	}
+	for b := 'A'; b <= 'Z'; b++ {
+		c[b] = classUpper
+	}
+	for b := '0'; b <= '9'; b++ {
+		c[b] = classDigit
+	}
+	return c
+}()
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)

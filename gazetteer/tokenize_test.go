@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -84,6 +85,25 @@ func tokenizeOneByOne(s string) []Token {
 	return toks
 }
 
+// TestTokenizeMixed compares Tokenize, which reads ASCII letters and
+// digits without decoding them, with the rune-by-rune reference on random
+// mixtures of ASCII, accents, marks, Arabic and apostrophes.
+func TestTokenizeMixed(t *testing.T) {
+	t.Parallel()
+	parts := []string{"a", "Z", "q", "9", " ", ".", "-", "'", "’", "é", "É", "İ", "ı", "\u0301", "مُ", "\u0640", "\u200c", "U.S.", "A.", "Mr.", "x'y", "\n", "ß", "ǅ"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		text := b.String()
+		if got, want := Tokenize(text), tokenizeOneByOne(text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %+v\nwant %+v", text, got, want)
+		}
+	}
+}
+
 func TestTokenizeKeys(t *testing.T) {
 	t.Parallel()
 	texts := []string{"U.S. Maj. Gen. John D. Gardner, Mujahedeen-e-Khalq’s MEK", "São Paulo’s ÖZALP Iran's 'quoted' rock'n'roll",
@@ -100,6 +120,29 @@ func TestTokenizeKeys(t *testing.T) {
 		got, want := Tokenize(text), tokenizeOneByOne(text)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%.40q: keys differ from one string per key", text)
+		}
+	}
+}
+
+func BenchmarkTokenize(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("..", "demo", "sources", "*", "articles", "*.txt"))
+	if len(files) == 0 {
+		b.Skip("no demo articles")
+	}
+	var texts []string
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, string(data))
+		n += len(data)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, t := range texts {
+			Tokenize(t)
 		}
 	}
 }
