@@ -593,6 +593,8 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// The collector as serve sets it: the renders measured are serve's.
+	gcFloor(ctx, m.Getenv, defaultGCFloor, time.Second)
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
