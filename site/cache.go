@@ -195,6 +195,30 @@ func (c *lru[K, V]) invalidate() {
 	c.order.Init()
 }
 
+// drop removes the entries for which gone is true and keeps the others.
+// Like invalidate, it turns away values rendered before it (put with an
+// older generation), since those may hold what was dropped; the entries
+// kept stay valid.
+func (c *lru[K, V]) drop(gone func(K, V) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	n := 0
+	for el := c.order.Front(); el != nil; {
+		next := el.Next()
+		it := el.Value.(*lruItem[K, V])
+		if gone(it.key, it.val) {
+			c.order.Remove(el)
+			delete(c.items, it.key)
+			n++
+		} else {
+			it.gen = c.gen
+		}
+		el = next
+	}
+	return n
+}
+
 func (c *lru[K, V]) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -245,13 +245,59 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/", h.NotFound)
 }
 
-// Invalidate drops every cached page. Call it after articles are stored or
-// an editor changes anything a page shows.
+// Invalidate drops every cached page. Call it after an editor changes
+// anything a page shows; ingest's stores call Refresh.
 func (h *Handler) Invalidate() {
 	h.pages.invalidate()
 	h.articles.invalidate()
 	h.trees.invalidate()
 	h.recs.invalidate()
+}
+
+// Changes are the articles a store touched: the articles themselves, the
+// articles they copy and their stories. The zero value is empty.
+type Changes struct {
+	articles map[int64]bool
+	stories  map[int64]bool
+}
+
+// Add records stored articles.
+func (c *Changes) Add(arts ...*newsdesk.Article) {
+	if c.articles == nil {
+		c.articles, c.stories = map[int64]bool{}, map[int64]bool{}
+	}
+	for _, a := range arts {
+		c.articles[a.ID] = true
+		if a.DuplicateOf != 0 {
+			c.articles[a.DuplicateOf] = true
+		}
+		if a.StoryID != 0 {
+			c.stories[a.StoryID] = true
+		}
+	}
+}
+
+// Empty reports whether nothing was recorded.
+func (c *Changes) Empty() bool { return len(c.articles) == 0 }
+
+// Refresh drops what the stored articles of c can change: every list
+// page, the section tree and the personal lists, the pages of the
+// articles themselves and of the articles they copy, and those of every
+// article of their stories (whose coverage lists them). The other article
+// pages stay: their related articles and most-read lists may be as old as
+// the cache's time to live (Config.CacheTTL), and a site that stores news
+// every second does not render every article page again every second.
+// An editor's change calls Invalidate.
+func (h *Handler) Refresh(c Changes) {
+	if c.Empty() {
+		return
+	}
+	h.pages.invalidate()
+	h.trees.invalidate()
+	h.recs.invalidate()
+	h.articles.drop(func(id int64, e *articleEntry) bool {
+		return c.articles[id] || c.stories[e.article.StoryID] || c.articles[e.article.DuplicateOf]
+	})
 }
 
 // NotFound serves the site's 404 page.

@@ -907,3 +907,75 @@ func TestRelatedNeverSelfOrCopy(t *testing.T) {
 		t.Errorf("related = %v", got)
 	}
 }
+
+// TestRefresh: a store drops the lists, the stored article's story's
+// pages and its own, and keeps the pages of other stories (what
+// Invalidate, an editor's change, drops too).
+func TestRefresh(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	for _, p := range []string{"/", f.seed.Path(), f.afp.Path(), f.reuters.Path()} {
+		f.get(p)
+	}
+	// Changed behind the cache's back: a kept page still shows the old one.
+	edited := *f.seed
+	edited.Author = "An edited byline nobody refreshed"
+	must(t, f.db.UpdateArticle(ctx, &edited))
+
+	late := &newsdesk.Article{URL: "https://afp.example/late", GUID: "late", Headline: "A later report on the arrested journalist",
+		Lede: "Later.", Text: "Later.", Body: "<p>Later.</p>", PublishedAt: testNow.Add(-5 * time.Minute),
+		Sections: []newsdesk.SectionRef{{Slug: "iran"}}}
+	_, err := f.db.UpsertArticles(ctx, f.sources["AFP"].ID, []*newsdesk.Article{late})
+	must(t, err)
+	must(t, f.db.MoveArticles(ctx, f.reuters.StoryID, []int64{late.ID}))
+	late.StoryID = f.reuters.StoryID
+
+	var c Changes
+	if !c.Empty() {
+		t.Fatal("new Changes not empty")
+	}
+	f.h.Refresh(c) // nothing stored: nothing dropped
+	if strings.Contains(f.get("/").Body.String(), late.Headline) {
+		t.Fatal("an empty refresh dropped the home page")
+	}
+	c.Add(late)
+	f.h.Refresh(c)
+	for _, p := range []string{"/", f.afp.Path(), f.reuters.Path()} {
+		if !strings.Contains(f.get(p).Body.String(), late.Headline) {
+			t.Errorf("%s: the stored article is missing after Refresh", p)
+		}
+	}
+	if body := f.get(f.seed.Path()).Body.String(); strings.Contains(body, edited.Author) || !strings.Contains(body, f.seed.Author) {
+		t.Error("Refresh dropped the page of an article of another story")
+	}
+	f.h.Invalidate()
+	if !strings.Contains(f.get(f.seed.Path()).Body.String(), edited.Author) {
+		t.Error("Invalidate kept the page of an edited article")
+	}
+}
+
+// TestLRUDrop: drop removes what it is told to, keeps the rest valid, and
+// turns away a value rendered before it.
+func TestLRUDrop(t *testing.T) {
+	c := newLRU[int, string](10, time.Hour)
+	for i := range 4 {
+		c.put(i, fmt.Sprint(i), c.generation(), testNow)
+	}
+	before := c.generation()
+	if n := c.drop(func(k int, _ string) bool { return k%2 == 1 }); n != 2 {
+		t.Fatalf("dropped %d, want 2", n)
+	}
+	for i := range 4 {
+		if _, ok := c.get(i, testNow); ok != (i%2 == 0) {
+			t.Errorf("entry %d kept = %v", i, ok)
+		}
+	}
+	c.put(1, "stale", before, testNow)
+	if _, ok := c.get(1, testNow); ok {
+		t.Error("a value rendered before drop was stored")
+	}
+	c.put(1, "new", c.generation(), testNow)
+	if v, ok := c.get(1, testNow); !ok || v != "new" {
+		t.Errorf("after drop: %q, %v", v, ok)
+	}
+}

@@ -133,11 +133,28 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	p := newPipeline(fc, st, enricher, log)
 	p.Metrics = mx
-	// Ingest refreshes the site's pages at most once a second; an editor's
-	// change (admin, API) still drops them at once.
-	stored := newCoalesced(siteH.Invalidate, time.Second)
-	p.OnStored = func(created, updated []*newsdesk.Article) { stored.call() }
-	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, siteH.Invalidate, log)
+	// Ingest refreshes the site's pages at most once a second, and only
+	// those its stores can change (site.Handler.Refresh); an editor's
+	// change (admin, API) still drops them all at once.
+	var storedMu sync.Mutex
+	var changes site.Changes
+	stored := newCoalesced(func() {
+		storedMu.Lock()
+		c := changes
+		changes = site.Changes{}
+		storedMu.Unlock()
+		siteH.Refresh(c)
+	}, time.Second)
+	p.OnStored = func(created, updated []*newsdesk.Article) {
+		storedMu.Lock()
+		changes.Add(created...)
+		changes.Add(updated...)
+		storedMu.Unlock()
+		stored.call()
+	}
+	// A push is stored through p, whose OnStored refreshes the site as
+	// after a poll: nothing more to drop.
+	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, nil, log)
 	defer ws.close()
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
 

@@ -28,8 +28,9 @@ type webSub struct {
 
 // wireWebSub sets p.OnFeed and p.Pushed and starts the subscriber's
 // deliveries and renewals, which stop when ctx is done or close is called.
-// Pushes are run through p.RunDocument for their source; invalidate drops
-// the site's cached pages when a push changed something.
+// Pushes are run through p.RunDocument for their source; invalidate, when
+// not nil, is called when a push changed something (serve passes nil:
+// p.OnStored refreshes the site after a push as after a poll).
 func wireWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetch.Client, p *ingest.Pipeline, invalidate func(), log *slog.Logger) *webSub {
 	ws := &webSub{stop: func() {}}
 	if reason := hubsCannotReach(baseURL); reason != "" {
