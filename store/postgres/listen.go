@@ -3,16 +3,21 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Listen calls onChange after every committed change that any node of the
-// store notified on its channel (articles stored or edited, picks,
+// Listen calls onChange after every committed change that another node of
+// the store notified on its channel (articles stored or edited, picks,
 // sections, entities, stories, sources, the search index), until ctx ends;
 // it then returns ctx's error. Web nodes pass their page cache's
-// Invalidate.
+// Invalidate. Changes made through db itself are not passed on: the
+// process that makes them refreshes its own caches as it makes them (serve
+// drops only the pages its ingest's stores can change, and all of them
+// after an editor's change), which a notification, saying only that
+// something changed, would undo.
 //
 // Listen holds one connection of its own, outside the pool. When that
 // connection is lost it connects again, waiting longer after each failure
@@ -54,8 +59,12 @@ func (db *DB) listenOnce(ctx context.Context, onChange func(), connected func())
 	connected()
 	onChange()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return fmt.Errorf("wait for notification: %w", err)
+		}
+		if strings.HasSuffix(n.Payload, " "+db.origin) {
+			continue // this store's own change
 		}
 		onChange()
 	}

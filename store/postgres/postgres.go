@@ -9,7 +9,9 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,7 +44,10 @@ type DB struct {
 
 	pool    *pgxpool.Pool
 	channel string
-	log     *slog.Logger
+	// origin tags this store's notifications (" " and it, after what
+	// changed), so that its own Listen can tell them from other nodes'.
+	origin string
+	log    *slog.Logger
 }
 
 // Options tune OpenOptions. The zero value is the default.
@@ -89,7 +94,9 @@ func OpenOptions(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{Now: time.Now, pool: pool, channel: o.Channel, log: o.Logger}
+	var origin [8]byte
+	_, _ = rand.Read(origin[:])
+	db := &DB{Now: time.Now, pool: pool, channel: o.Channel, origin: hex.EncodeToString(origin[:]), log: o.Logger}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", cfg.ConnConfig.Host, err)
@@ -156,11 +163,14 @@ func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // notify queues a change notification that PostgreSQL delivers when, and
 // only if, tx commits. what names the kind of change ("articles", "picks"…).
 func (db *DB) notify(ctx context.Context, tx pgx.Tx, what string) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, what); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.payload(what)); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil
 }
+
+// payload is a notification's text: what changed, and this store's origin.
+func (db *DB) payload(what string) string { return what + " " + db.origin }
 
 // querier is what the pool, a connection and a transaction offer.
 type querier interface {

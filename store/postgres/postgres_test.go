@@ -283,8 +283,8 @@ func (l *listener) quiet(t *testing.T, what string, d time.Duration) {
 }
 
 // TestListenAcrossNodes: a pick made on one node reaches the listener of
-// another within a second; a change that fails notifies nobody; a lost
-// listening connection is made again.
+// another within a second, not its own; a change that fails notifies
+// nobody; a lost listening connection is made again.
 func TestListenAcrossNodes(t *testing.T) {
 	s := newSchema(t)
 	web, editor := s.open(t), s.open(t)
@@ -313,6 +313,16 @@ func TestListenAcrossNodes(t *testing.T) {
 	// Had the failed pick notified, its notification would have come
 	// first and this one would follow.
 	l.quiet(t, "a single committed change", 200*time.Millisecond)
+
+	// A change made through the listening store itself is its process's
+	// own, refreshed where it was made; another node still hears it.
+	other := listen(t, editor)
+	other.wait(t, "connecting", 5*time.Second)
+	if err := web.CreatePick(ctx, &newsdesk.Pick{ArticleID: arts[1].ID, Position: 1}); err != nil {
+		t.Fatal(err)
+	}
+	other.wait(t, "CreatePick on the web node", time.Second)
+	l.quiet(t, "a change made through the listening store", 300*time.Millisecond)
 
 	// Unchanged articles are no change.
 	same := []*newsdesk.Article{{GUID: "0", Headline: "Report 0"}}

@@ -218,7 +218,7 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 		ids = append(ids, id)
 	}
 	queue(nil, refreshStoriesSQL, ids)
-	queue(nil, `SELECT pg_notify($1, 'articles')`, u.db.channel)
+	queue(nil, `SELECT pg_notify($1, $2)`, u.db.channel, u.db.payload("articles"))
 	br := u.tx.SendBatch(ctx, b)
 	for _, check := range checks {
 		if _, err := br.Exec(); err != nil {
