@@ -115,13 +115,7 @@ func TestWindowAndBound(t *testing.T) {
 	if d.Len() != 1 {
 		t.Fatalf("Len = %d after the window passed, want 1", d.Len())
 	}
-	a := art(0, wire, t0.Add(49*time.Hour))
-	if err := d.Enrich(ctx, a, nil); err != nil {
-		t.Fatal(err)
-	}
-	if a.DuplicateOf != 0 {
-		t.Errorf("matched an article outside the window")
-	}
+	wantNoMatch(t, d, t0.Add(49*time.Hour))
 	for i := int64(10); i < 20; i++ {
 		d.Stored(ctx, []*newsdesk.Article{art(i, other+strings.Repeat(" more", int(i)), t0.Add(48*time.Hour))})
 	}
@@ -147,8 +141,15 @@ func TestEvictionByTime(t *testing.T) {
 	if d.Len() != 2 {
 		t.Errorf("Len = %d, want 2: the article of hour 30 is out of the window of hour 60", d.Len())
 	}
-	a := art(0, wire, t0.Add(61*time.Hour))
-	if err := d.Enrich(ctx, a, nil); err != nil {
+	wantNoMatch(t, d, t0.Add(61*time.Hour))
+}
+
+// wantNoMatch enriches a copy of the wire report published at at, whose
+// earlier copies are all outside d's window, and fails if it matched one.
+func wantNoMatch(t *testing.T, d *Deduper, at time.Time) {
+	t.Helper()
+	a := art(0, wire, at)
+	if err := d.Enrich(context.Background(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a.DuplicateOf != 0 {
