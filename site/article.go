@@ -30,10 +30,13 @@ const personalSlot = "<nd-personal-slot></nd-personal-slot>"
 // block, and the whole page as served to readers without a history.
 type articleEntry struct {
 	article *newsdesk.Article
-	path    string
-	prefix  []byte
-	suffix  []byte
-	anon    *rendered
+	// lists is the other articles the page lists (coverage, related,
+	// most read), so that a change to one of them drops it.
+	lists  []int64
+	path   string
+	prefix []byte
+	suffix []byte
+	anon   *rendered
 
 	// The halves compressed once, as pieces of one DEFLATE stream: a
 	// personal page in gzip is the halves' pieces around its block's
@@ -54,6 +57,20 @@ type articlePage struct {
 	LeadImage bool
 	Coverage  *coverage
 	Related   []*newsdesk.Article
+}
+
+// lists is the IDs of the articles the page lists besides its own.
+func (p *articlePage) lists() []int64 {
+	var ids []int64
+	if p.Coverage != nil {
+		for _, x := range p.Coverage.Articles {
+			ids = append(ids, x.ID)
+		}
+	}
+	for _, x := range p.Related {
+		ids = append(ids, x.ID)
+	}
+	return ids
 }
 
 type coverage struct {
@@ -222,7 +239,7 @@ func (h *Handler) renderArticle(ctx context.Context, id int64, now time.Time) (*
 	if !ok {
 		return nil, fmt.Errorf("article %d: template has no personal slot", id)
 	}
-	e := &articleEntry{article: a, path: a.Path(), prefix: bytes.Clone(prefix), suffix: bytes.Clone(suffix)}
+	e := &articleEntry{article: a, lists: p.lists(), path: a.Path(), prefix: bytes.Clone(prefix), suffix: bytes.Clone(suffix)}
 	e.prefixZ = deflatePiece(e.prefix, flate.BestCompression, false)
 	e.suffixZ = deflatePiece(e.suffix, flate.BestCompression, true)
 	e.prefixCRC = crc32.ChecksumIEEE(e.prefix)
@@ -234,6 +251,9 @@ func (h *Handler) renderArticle(ctx context.Context, id int64, now time.Time) (*
 	defer h.putBuf(block)
 	if err := h.web.RenderBlock(block, "site/article", "personal", anon); err != nil {
 		return nil, err
+	}
+	for _, it := range anon.Items {
+		e.lists = append(e.lists, it.Article.ID)
 	}
 	whole := make([]byte, 0, len(prefix)+block.Len()+len(suffix))
 	whole = append(append(append(whole, prefix...), block.Bytes()...), suffix...)

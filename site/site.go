@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -282,12 +283,14 @@ func (c *Changes) Empty() bool { return len(c.articles) == 0 }
 
 // Refresh drops what the stored articles of c can change: every list
 // page, the section tree and the personal lists, the pages of the
-// articles themselves and of the articles they copy, and those of every
-// article of their stories (whose coverage lists them). The other article
-// pages stay: their related articles and most-read lists may be as old as
-// the cache's time to live (Config.CacheTTL), and a site that stores news
-// every second does not render every article page again every second.
-// An editor's change calls Invalidate.
+// articles themselves and of the articles they copy, those of every
+// article of their stories (whose coverage may now list them), and those
+// that list one of them (an updated headline, or a report that left the
+// story). The other article pages stay: their related articles and
+// most-read lists may miss a newer report for as long as the cache's time
+// to live (Config.CacheTTL), and a site that stores news every second does
+// not render every article page again every second. An editor's change
+// calls Invalidate.
 func (h *Handler) Refresh(c Changes) {
 	if c.Empty() {
 		return
@@ -296,7 +299,10 @@ func (h *Handler) Refresh(c Changes) {
 	h.trees.invalidate()
 	h.recs.invalidate()
 	h.articles.drop(func(id int64, e *articleEntry) bool {
-		return c.articles[id] || c.stories[e.article.StoryID] || c.articles[e.article.DuplicateOf]
+		if c.articles[id] || c.stories[e.article.StoryID] || c.articles[e.article.DuplicateOf] {
+			return true
+		}
+		return slices.ContainsFunc(e.lists, func(x int64) bool { return c.articles[x] })
 	})
 }
 

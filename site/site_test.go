@@ -952,6 +952,24 @@ func TestRefresh(t *testing.T) {
 	if !strings.Contains(f.get(f.seed.Path()).Body.String(), edited.Author) {
 		t.Error("Invalidate kept the page of an edited article")
 	}
+
+	// A report that leaves its story: the pages that listed it go too,
+	// though their story is not the one it joined.
+	if !strings.Contains(f.get(f.reuters.Path()).Body.String(), f.afp.Headline) {
+		t.Fatal("the Reuters page does not list its story's AFP report")
+	}
+	behind := *f.reuters
+	behind.Author = "A Reuters byline nobody refreshed"
+	must(t, f.db.UpdateArticle(ctx, &behind))
+	must(t, f.db.MoveArticles(ctx, f.seed.StoryID, []int64{f.afp.ID}))
+	moved := *f.afp
+	moved.StoryID = f.seed.StoryID
+	var left Changes
+	left.Add(&moved)
+	f.h.Refresh(left)
+	if !strings.Contains(f.get(f.reuters.Path()).Body.String(), behind.Author) {
+		t.Error("Refresh kept a page listing an article that changed story")
+	}
 }
 
 // TestLRUDrop: drop removes what it is told to, keeps the rest valid, and
