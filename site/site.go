@@ -255,31 +255,44 @@ func (h *Handler) Invalidate() {
 	h.recs.invalidate()
 }
 
-// Changes are the articles a store touched: the articles themselves, the
-// articles they copy and their stories. The zero value is empty.
+// Changes are what a store touched: the articles themselves, the articles
+// they copy and their stories, or only the lists (a new entity). The zero
+// value is empty.
 type Changes struct {
 	articles map[int64]bool
 	stories  map[int64]bool
+	lists    bool
 }
 
 // Add records stored articles.
 func (c *Changes) Add(arts ...*newsdesk.Article) {
+	for _, a := range arts {
+		c.AddIDs([]int64{a.ID, a.DuplicateOf}, []int64{a.StoryID})
+	}
+}
+
+// AddIDs records a change to the lists and to the articles and stories
+// named (IDs of 0 are skipped), as another node's notification gives them:
+// articles must include those the changed ones copy.
+func (c *Changes) AddIDs(articles, stories []int64) {
 	if c.articles == nil {
 		c.articles, c.stories = map[int64]bool{}, map[int64]bool{}
 	}
-	for _, a := range arts {
-		c.articles[a.ID] = true
-		if a.DuplicateOf != 0 {
-			c.articles[a.DuplicateOf] = true
+	c.lists = true
+	for _, id := range articles {
+		if id != 0 {
+			c.articles[id] = true
 		}
-		if a.StoryID != 0 {
-			c.stories[a.StoryID] = true
+	}
+	for _, id := range stories {
+		if id != 0 {
+			c.stories[id] = true
 		}
 	}
 }
 
 // Empty reports whether nothing was recorded.
-func (c *Changes) Empty() bool { return len(c.articles) == 0 }
+func (c *Changes) Empty() bool { return !c.lists }
 
 // Refresh drops what the stored articles of c can change: every list
 // page, the section tree and the personal lists, the pages of the
@@ -289,8 +302,8 @@ func (c *Changes) Empty() bool { return len(c.articles) == 0 }
 // story). The other article pages stay: their related articles and
 // most-read lists may miss a newer report for as long as the cache's time
 // to live (Config.CacheTTL), and a site that stores news every second does
-// not render every article page again every second. An editor's change
-// calls Invalidate.
+// not render every article page again every second. Changes of the lists
+// alone drop only the lists. An editor's change calls Invalidate.
 func (h *Handler) Refresh(c Changes) {
 	if c.Empty() {
 		return
@@ -298,6 +311,9 @@ func (h *Handler) Refresh(c Changes) {
 	h.pages.invalidate()
 	h.trees.invalidate()
 	h.recs.invalidate()
+	if len(c.articles) == 0 && len(c.stories) == 0 {
+		return
+	}
 	h.articles.drop(func(id int64, e *articleEntry) bool {
 		if c.articles[id] || c.stories[e.article.StoryID] || c.articles[e.article.DuplicateOf] {
 			return true

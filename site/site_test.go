@@ -953,6 +953,35 @@ func TestRefresh(t *testing.T) {
 		t.Error("Invalidate kept the page of an edited article")
 	}
 
+	// Another node's notification: a new entity changes the lists alone,
+	// a stored batch the articles it names.
+	f.get("/")
+	again := edited
+	again.Author = "A byline another node stored"
+	must(t, f.db.UpdateArticle(ctx, &again))
+	another := &newsdesk.Article{URL: "https://afp.example/another", GUID: "another", Headline: "Another node stored this report",
+		Lede: "Elsewhere.", Text: "Elsewhere.", Body: "<p>Elsewhere.</p>", PublishedAt: testNow.Add(-4 * time.Minute)}
+	_, err = f.db.UpsertArticles(ctx, f.sources["AFP"].ID, []*newsdesk.Article{another})
+	must(t, err)
+	var lists Changes
+	lists.AddIDs(nil, nil)
+	if lists.Empty() {
+		t.Fatal("a change of the lists is empty")
+	}
+	f.h.Refresh(lists)
+	if !strings.Contains(f.get("/").Body.String(), another.Headline) {
+		t.Error("a change of the lists kept the home page")
+	}
+	if strings.Contains(f.get(f.seed.Path()).Body.String(), again.Author) {
+		t.Error("a change of the lists dropped an article page")
+	}
+	var named Changes
+	named.AddIDs([]int64{0, f.seed.ID}, []int64{0})
+	f.h.Refresh(named)
+	if !strings.Contains(f.get(f.seed.Path()).Body.String(), again.Author) {
+		t.Error("a change naming an article kept its page")
+	}
+
 	// A report that leaves its story: the pages that listed it go too,
 	// though their story is not the one it joined.
 	if !strings.Contains(f.get(f.reuters.Path()).Body.String(), f.afp.Headline) {
