@@ -26,6 +26,7 @@ import (
 	"newsdesk/related"
 	"newsdesk/server"
 	"newsdesk/site"
+	"newsdesk/store/postgres"
 	"newsdesk/web"
 )
 
@@ -266,12 +267,24 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	if l, ok := st.(interface {
-		Listen(context.Context, func()) error
+		Listen(context.Context, func(postgres.Change)) error
 	}); ok {
-		// Other nodes' changes (ingest workers, editors on another web
-		// node) drop this node's cached pages.
+		// Other nodes' changes drop this node's cached pages: a batch an
+		// ingest worker stored, only the pages it can change, refreshed
+		// with this node's own ingest at most once a second; an editor's
+		// change, or one unknown, every page at once.
+		onChange := func(c postgres.Change) {
+			if !c.Scoped {
+				siteH.Invalidate()
+				return
+			}
+			storedMu.Lock()
+			changes.AddIDs(c.Articles, c.Stories)
+			storedMu.Unlock()
+			stored.call()
+		}
 		go func() {
-			if err := l.Listen(ctx, siteH.Invalidate); err != nil && ctx.Err() == nil {
+			if err := l.Listen(ctx, onChange); err != nil && ctx.Err() == nil {
 				log.Error("listen for changes", slog.Any("error", err))
 			}
 		}()

@@ -183,7 +183,7 @@ func (db *DB) CreateEntity(ctx context.Context, e *newsdesk.Entity) error {
 		if err := writeNames(ctx, tx, e); err != nil {
 			return err
 		}
-		return db.notify(ctx, tx, "entities")
+		return db.notifyScoped(ctx, tx, "entities", nil, nil)
 	})
 	if err != nil {
 		e.ID = 0

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -171,6 +172,104 @@ func (db *DB) notify(ctx context.Context, tx pgx.Tx, what string) error {
 
 // payload is a notification's text: what changed, and this store's origin.
 func (db *DB) payload(what string) string { return what + " " + db.origin }
+
+// notifyScoped is notify for a change that touches only the site's lists
+// and the articles and stories named (an ingested batch, a new entity).
+func (db *DB) notifyScoped(ctx context.Context, tx pgx.Tx, what string, articles, stories []int64) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.scopedPayload(what, articles, stories)); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// maxPayload keeps a notification under PostgreSQL's limit of 8000 bytes.
+const maxPayload = 7900
+
+// scopedPayload is a notification's text for a scoped change: what, the
+// origin, then "a=" and "s=" with the IDs of the articles and stories, or
+// "-" when none are named. A batch naming more IDs than a notification
+// holds is sent unscoped: every node then drops all it has cached.
+func (db *DB) scopedPayload(what string, articles, stories []int64) string {
+	b := []byte(db.payload(what))
+	unscoped := len(b)
+	b = append(b, ' ')
+	if len(articles) == 0 && len(stories) == 0 {
+		return string(append(b, '-'))
+	}
+	for i, ids := range [2][]int64{articles, stories} {
+		if len(ids) == 0 {
+			continue
+		}
+		if b[len(b)-1] != ' ' {
+			b = append(b, ' ')
+		}
+		b = append(b, "as"[i], '=')
+		for j, id := range ids {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, id, 10)
+			if len(b) > maxPayload {
+				return string(b[:unscoped])
+			}
+		}
+	}
+	return string(b)
+}
+
+// Change is what one notification of another node says.
+type Change struct {
+	// What names the kind of change: "articles", "picks", "entities"…;
+	// "listen" when the listener (re)connected.
+	What string
+	// Scoped is set when only the site's lists and the articles and
+	// stories below changed: a batch stored by ingest, a new entity.
+	// Otherwise anything may have changed.
+	Scoped            bool
+	Articles, Stories []int64
+}
+
+// parseChange reads a notification's payload, and whether it came from
+// the store of origin self. A payload it cannot read in full is an
+// unscoped change.
+func parseChange(payload, self string) (c Change, own bool) {
+	f := strings.Fields(payload)
+	if len(f) == 0 {
+		return Change{}, false
+	}
+	c.What = f[0]
+	if len(f) < 2 {
+		return c, false
+	}
+	own = f[1] == self
+	if len(f) == 2 {
+		return c, own
+	}
+	for _, x := range f[2:] {
+		if x == "-" {
+			continue
+		}
+		k, v, ok := strings.Cut(x, "=")
+		var dst *[]int64
+		switch {
+		case ok && k == "a":
+			dst = &c.Articles
+		case ok && k == "s":
+			dst = &c.Stories
+		default:
+			return Change{What: c.What}, own
+		}
+		for n := range strings.SplitSeq(v, ",") {
+			id, err := strconv.ParseInt(n, 10, 64)
+			if err != nil {
+				return Change{What: c.What}, own
+			}
+			*dst = append(*dst, id)
+		}
+	}
+	c.Scoped = true
+	return c, own
+}
 
 // querier is what the pool, a connection and a transaction offer.
 type querier interface {

@@ -243,9 +243,9 @@ func TestLeaseTakeover(t *testing.T) {
 	}
 }
 
-// listener runs Listen in the background and counts its calls.
+// listener runs Listen in the background and records what it is told.
 type listener struct {
-	calls  chan struct{}
+	calls  chan postgres.Change
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -253,8 +253,8 @@ type listener struct {
 func listen(t *testing.T, db *postgres.DB) *listener {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	l := &listener{calls: make(chan struct{}, 100), cancel: cancel, done: make(chan error, 1)}
-	go func() { l.done <- db.Listen(ctx, func() { l.calls <- struct{}{} }) }()
+	l := &listener{calls: make(chan postgres.Change, 100), cancel: cancel, done: make(chan error, 1)}
+	go func() { l.done <- db.Listen(ctx, func(c postgres.Change) { l.calls <- c }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-l.done; err != context.Canceled {
@@ -264,20 +264,23 @@ func listen(t *testing.T, db *postgres.DB) *listener {
 	return l
 }
 
-func (l *listener) wait(t *testing.T, what string, within time.Duration) {
+// wait returns the next change, failing the test when none comes soon.
+func (l *listener) wait(t *testing.T, what string, within time.Duration) postgres.Change {
 	t.Helper()
 	select {
-	case <-l.calls:
+	case c := <-l.calls:
+		return c
 	case <-time.After(within):
 		t.Fatalf("no call of onChange within %v after %s", within, what)
 	}
+	return postgres.Change{}
 }
 
 func (l *listener) quiet(t *testing.T, what string, d time.Duration) {
 	t.Helper()
 	select {
-	case <-l.calls:
-		t.Fatalf("onChange called after %s", what)
+	case c := <-l.calls:
+		t.Fatalf("onChange called after %s: %+v", what, c)
 	case <-time.After(d):
 	}
 }
@@ -302,14 +305,18 @@ func TestListenAcrossNodes(t *testing.T) {
 	}
 
 	l := listen(t, web)
-	l.wait(t, "connecting", 5*time.Second)
+	if c := l.wait(t, "connecting", 5*time.Second); c.What != "listen" || c.Scoped {
+		t.Errorf("on connecting: %+v, want an unscoped listen", c)
+	}
 	if err := editor.CreatePick(ctx, &newsdesk.Pick{ArticleID: 999999}); newsdesk.ErrorCode(err) != newsdesk.ENOTFOUND {
 		t.Fatalf("pick of a missing article: %v", err)
 	}
 	if err := editor.CreatePick(ctx, &newsdesk.Pick{ArticleID: arts[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	l.wait(t, "CreatePick on another node", time.Second)
+	if c := l.wait(t, "CreatePick on another node", time.Second); c.What != "picks" || c.Scoped {
+		t.Errorf("after CreatePick: %+v, want unscoped picks", c)
+	}
 	// Had the failed pick notified, its notification would have come
 	// first and this one would follow.
 	l.quiet(t, "a single committed change", 200*time.Millisecond)
@@ -331,6 +338,40 @@ func TestListenAcrossNodes(t *testing.T) {
 	}
 	l.quiet(t, "an upsert that changed nothing", 200*time.Millisecond)
 
+	// A stored batch names its articles, those they copy and their
+	// stories; a new entity, none.
+	batch := []*newsdesk.Article{
+		{GUID: "0", Headline: "Report 0, updated"},
+		{GUID: "new", Headline: "A copy of report 2", DuplicateOf: arts[2].ID, StoryID: arts[2].StoryID},
+	}
+	if _, err := editor.UpsertArticlesIndexed(ctx, src.ID, batch, func(_ context.Context, stored []*newsdesk.Article) ([]newsdesk.SearchDoc, error) {
+		var docs []newsdesk.SearchDoc
+		for _, a := range stored {
+			docs = append(docs, newsdesk.SearchDoc{ArticleID: a.ID, Headline: a.Headline})
+		}
+		return docs, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]postgres.Change{}
+	for range 2 {
+		c := l.wait(t, "an indexed upsert", time.Second)
+		got[c.What] = c
+	}
+	wantArticles := []int64{arts[0].ID, batch[1].ID, arts[2].ID}
+	if c := got["articles"]; !c.Scoped || !sameIDs(c.Articles, wantArticles) || !sameIDs(c.Stories, []int64{arts[0].StoryID, arts[2].StoryID}) {
+		t.Errorf("articles change %+v, want scoped to articles %v and stories %d, %d", c, wantArticles, arts[0].StoryID, arts[2].StoryID)
+	}
+	if c := got["search"]; !c.Scoped || !sameIDs(c.Articles, []int64{arts[0].ID, batch[1].ID}) || len(c.Stories) != 0 {
+		t.Errorf("search change %+v, want scoped to articles %d, %d", c, arts[0].ID, batch[1].ID)
+	}
+	if err := editor.CreateEntity(ctx, &newsdesk.Entity{Kind: newsdesk.EntityPerson, Name: "Ada Lovelace"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := l.wait(t, "CreateEntity", time.Second); c.What != "entities" || !c.Scoped || len(c.Articles)+len(c.Stories) != 0 {
+		t.Errorf("after CreateEntity: %+v, want entities scoped to the lists", c)
+	}
+
 	// Kill the listening connection: Listen connects again, says so, and
 	// hears the next change.
 	admin(t, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, "LISTEN "+pgx.Identifier{s.name}.Sanitize())
@@ -343,7 +384,18 @@ func TestListenAcrossNodes(t *testing.T) {
 	if err := editor.UpdateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	l.wait(t, "UpdateArticle after reconnecting", time.Second)
+	if c := l.wait(t, "UpdateArticle after reconnecting", time.Second); c.What != "articles" || c.Scoped {
+		t.Errorf("after an editor's UpdateArticle: %+v, want unscoped articles", c)
+	}
+}
+
+// sameIDs reports whether a and b hold the same IDs, in any order and
+// counted once.
+func sameIDs(a, b []int64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 // TestMigrationsRace opens four stores on one empty schema at once: the

@@ -67,7 +67,7 @@ func (db *DB) indexDocs(ctx context.Context, tx pgx.Tx, docs []newsdesk.SearchDo
 	if err != nil {
 		return err
 	}
-	return db.notify(ctx, tx, "search")
+	return db.notifyScoped(ctx, tx, "search", ids, nil)
 }
 
 // noNUL drops NUL characters, which PostgreSQL text cannot hold.

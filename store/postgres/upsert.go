@@ -166,6 +166,7 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 		checks = append(checks, check)
 	}
 	touched := map[int64]bool{}
+	var changed []int64 // the articles created or changed, and those they copy
 	for _, st := range steps {
 		a := st.a
 		if st.m == nil {
@@ -186,6 +187,7 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 			u.queueSections(queue, a.ID, a.Sections)
 			u.queueEntities(queue, a.ID, a.Entities)
 			touched[a.StoryID] = true
+			changed = appendCopied(changed, a)
 			created = append(created, a)
 			continue
 		}
@@ -209,6 +211,7 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 			u.queueEntities(queue, m.id, a.Entities)
 		}
 		touched[m.storyID] = true
+		changed = appendCopied(changed, a)
 	}
 	if len(touched) == 0 {
 		return created, nil
@@ -218,7 +221,7 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 		ids = append(ids, id)
 	}
 	queue(nil, refreshStoriesSQL, ids)
-	queue(nil, `SELECT pg_notify($1, $2)`, u.db.channel, u.db.payload("articles"))
+	queue(nil, `SELECT pg_notify($1, $2)`, u.db.channel, u.db.scopedPayload("articles", changed, ids))
 	br := u.tx.SendBatch(ctx, b)
 	for _, check := range checks {
 		if _, err := br.Exec(); err != nil {
@@ -235,6 +238,15 @@ func (u *upsert) run(ctx context.Context) ([]*newsdesk.Article, error) {
 		return nil, err
 	}
 	return created, nil
+}
+
+// appendCopied appends a's ID, and that of the article it copies.
+func appendCopied(ids []int64, a *newsdesk.Article) []int64 {
+	ids = append(ids, a.ID)
+	if a.DuplicateOf != 0 {
+		ids = append(ids, a.DuplicateOf)
+	}
+	return ids
 }
 
 // load reads, in one round trip, the source, the stored articles matching
