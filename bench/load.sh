@@ -8,6 +8,13 @@
 #   bench/load.sh
 #   DURATION=30s FEEDS=200 bench/load.sh
 #   ARTICLES=60 bench/load.sh     # readers spread over 60 articles
+#   PG=postgres://root@127.0.0.1:5432 bench/load.sh   # two processes on PostgreSQL
+#   NEWSDESK_BIN=/tmp/nd-old bench/load.sh            # another build, side by side
+#
+# With PG set the site runs on a fresh PostgreSQL database of that server
+# (dropped at the end) as a web node (`serve --no-ingest`), and a separate
+# `newsdesk ingest` worker fetches the corpus: the web node learns of the
+# worker's batches from PostgreSQL notifications.
 #
 # Readers ask for a mix of pages (wrk script below): the home page, three
 # sections and eight articles, as anonymous readers with Global Privacy
@@ -28,19 +35,27 @@ WORKERS=${WORKERS:-4}
 ARTICLES=${ARTICLES:-8}  # articles in the mix: 8 from the home page, or the N newest of the demo
 EXTRACT=${EXTRACT:---extract}   # EXTRACT= for feed text only
 FEEDSERVER_SRC=${FEEDSERVER_SRC:-../shared/tools/feedserver}
+PG=${PG:-}
 WORK=$(mktemp -d /tmp/newsdesk-load-bench.XXXXXX)
-ND_PID= FS_PID=
+PGNAME=nd_load_$$
+ND_PID= FS_PID= W_PID=
 cleanup() {
   local rc=$?
-  [ -n "$ND_PID" ] && kill "$ND_PID" 2>/dev/null && wait "$ND_PID" 2>/dev/null || true
-  [ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null && wait "$FS_PID" 2>/dev/null || true
+  for pid in "$ND_PID" "$W_PID" "$FS_PID"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+  [ -n "$PG" ] && psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGNAME" >/dev/null 2>&1 || true
   rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
-go build -o "$WORK/newsdesk" ./cmd/newsdesk
+if [ -n "${NEWSDESK_BIN:-}" ]; then
+  cp "$NEWSDESK_BIN" "$WORK/newsdesk"
+else
+  go build -o "$WORK/newsdesk" ./cmd/newsdesk
+fi
 cp -r "$FEEDSERVER_SRC" "$WORK/feedserver-src"
 chmod -R u+w "$WORK/feedserver-src"
 (cd "$WORK/feedserver-src" && GOFLAGS=-mod=mod go build -o "$WORK/feedserver" .)
@@ -52,14 +67,32 @@ wait_http "$FS/_stats" 60 || { cat "$WORK/feedserver.log"; exit 1; }
 curl -fsS -o "$WORK/opml.xml" "$FS/opml.xml"
 
 DB="$WORK/nd.db"
+NODE=()
+if [ -n "$PG" ]; then
+  psql "$PG/postgres" -qc "CREATE DATABASE $PGNAME" >/dev/null
+  DB="$PG/$PGNAME?sslmode=disable"
+  NODE=(--no-ingest)
+  export NEWSDESK_SECRET=${NEWSDESK_SECRET:-load-bench-secret-0123456789abcdef}
+fi
 ND_PORT=$(free_port)
 while [ "$ND_PORT" = "$FS_PORT" ]; do ND_PORT=$(free_port); done
+MX_PORT=$(free_port)
+while [ "$MX_PORT" = "$FS_PORT" ] || [ "$MX_PORT" = "$ND_PORT" ]; do MX_PORT=$(free_port); done
+FETCH=(--workers "$WORKERS" --allow-private 127.0.0.0/8 --per-host-interval=-1ns --per-host-concurrency 8)
 # The scheduler looks for due sources every 30 s (its default tick).
-"$WORK/newsdesk" serve --demo --db "$DB" --addr "127.0.0.1:$ND_PORT" --log-level warn \
-  --workers "$WORKERS" --allow-private 127.0.0.0/8 --per-host-interval=-1ns --per-host-concurrency 8 \
+"$WORK/newsdesk" serve --demo --db "$DB" --addr "127.0.0.1:$ND_PORT" --metrics-addr "127.0.0.1:$MX_PORT" --log-level warn "${FETCH[@]}" "${NODE[@]}" \
   >"$WORK/serve.log" 2>&1 &
 ND_PID=$!
 ND="http://127.0.0.1:$ND_PORT"
+# sql prints the rows of a query, one column a line.
+sql() {
+  if [ -n "$PG" ]; then
+    psql "$DB" -tAc "$1"
+  else
+    python3 -c 'import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(r[0])' "$DB" "$1"
+  fi
+}
 wait_http "$ND/readyz" 180 || { cat "$WORK/serve.log"; exit 1; }
 
 curl -fsS -o "$WORK/home.html" "$ND/"
@@ -69,9 +102,7 @@ curl -fsS -o "$WORK/home.html" "$ND/"
   if [ "$ARTICLES" -le 8 ]; then
     grep -o 'href="/article/[0-9]*/[^"]*"' "$WORK/home.html" | sed 's/href="//;s/"$//' | sort -u | head -n "$ARTICLES"
   else
-    python3 -c 'import sqlite3,sys
-for i, s in sqlite3.connect(sys.argv[1]).execute("select id, slug from articles where status = ? order by published_at desc limit ?", ("published", int(sys.argv[2]))):
-    print("/article/%d/%s" % (i, s))' "$DB" "$ARTICLES"
+    sql "select '/article/' || id || '/' || slug from articles where status = 'published' order by published_at desc limit $ARTICLES"
   fi
 } >"$WORK/paths"
 [ "$(wc -l <"$WORK/paths")" -ge 5 ] || { echo "too few links on the home page" >&2; exit 1; }
@@ -100,28 +131,36 @@ end
 LUA
 } >"$WORK/mix.lua"
 
-articles() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from articles").fetchone()[0])' "$DB"; }
+articles() { sql "select count(*) from articles"; }
+# lookups RESULT prints the page cache's lookups so far with that result.
+lookups() { curl -fsS "http://127.0.0.1:$MX_PORT/metrics" | awk -v r="$1" '$1 == "newsdesk_page_cache_lookups_total{result=\""r"\"}" {printf "%d", $2}'; }
 stat() { curl -fsS "$FS/_stats" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$'; }
 
 # phase NAME prints one table row from a wrk run of $DURATION.
 phase() {
-  local name=$1 before after load out
+  local name=$1 before after load out hits misses
   before=$(articles)
   load=$(load1)
+  hits=$(lookups hit) misses=$(lookups miss)
   out=$(wrk -t"$THREADS" -c"$CONNS" --latency -d"$DURATION" -s "$WORK/mix.lua" "$ND" 2>&1 | grep '^RESULT' || true)
   after=$(articles)
+  hits=$(($(lookups hit) - hits)) misses=$(($(lookups miss) - misses))
   [ -n "$out" ] || { echo "wrk gave no result" >&2; exit 1; }
   # shellcheck disable=SC2086
   local $(echo "${out#RESULT }")
-  echo "| $name | $rps | $p50 | $p99 | $requests | $((connect + read + write + timeout)) | $non2xx | $((after - before)) | $load |"
+  echo "| $name | $rps | $p50 | $p99 | $requests | $((connect + read + write + timeout)) | $non2xx | $((after - before)) | $(awk -v h="$hits" -v m="$misses" 'BEGIN{printf "%.2f %%", h + m ? 100 * m / (h + m) : 0}') | $load |"
 }
 
 machine
-echo "feedserver -feeds $FEEDS -items $ITEMS -seed 1; newsdesk serve --demo --workers $WORKERS; sources imported ${EXTRACT:-(feed text)}"
+if [ -n "$PG" ]; then
+  echo "feedserver -feeds $FEEDS -items $ITEMS -seed 1; PostgreSQL; newsdesk serve --demo --no-ingest, and newsdesk ingest --workers $WORKERS; sources imported ${EXTRACT:-(feed text)}"
+else
+  echo "feedserver -feeds $FEEDS -items $ITEMS -seed 1; newsdesk serve --demo --workers $WORKERS; sources imported ${EXTRACT:-(feed text)}"
+fi
 echo "wrk -t$THREADS -c$CONNS -d$DURATION over $(wc -l <"$WORK/paths") pages (home, sections, $ARTICLES articles)"
 echo
-echo "| phase | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx | articles stored during the run | load1 |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| phase | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx | articles stored during the run | page cache misses | load1 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 wrk -t"$THREADS" -c"$CONNS" -d3s -s "$WORK/mix.lua" "$ND" >/dev/null 2>&1   # warm-up
 phase idle
 # An editor adds the feed corpus while readers keep reading; wait for the
@@ -129,10 +168,15 @@ phase idle
 # shellcheck disable=SC2086
 "$WORK/newsdesk" sources import --db "$DB" $EXTRACT "$WORK/opml.xml" >/dev/null 2>&1
 curl -fsS -o /dev/null "$FS/_stats?reset=1"
+if [ -n "$PG" ]; then
+  "$WORK/newsdesk" ingest --db "$DB" --tick 1s --log-level warn "${FETCH[@]}" >"$WORK/ingest.log" 2>&1 &
+  W_PID=$!
+fi
 for _ in $(seq 1 200); do [ "$(stat feed_200)" -gt 0 ] && break; sleep 0.2; done
 phase ingesting
 echo
 echo "feeds fetched by the end: $(stat feed_200) of $FEEDS; article pages: $(stat article_200); articles in the database: $(articles)"
 echo "newsdesk peak RSS: $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$ND_PID/status)"
+[ -n "$W_PID" ] && echo "ingest worker peak RSS: $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$W_PID/status)"
 grep -c '"level":"ERROR"' "$WORK/serve.log" | sed 's/^/errors logged by newsdesk: /' || true
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
