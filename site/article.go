@@ -203,17 +203,22 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 
 // articleEntry returns the cached article page, rendering it on a miss.
 func (h *Handler) articleEntry(ctx context.Context, id int64) (*articleEntry, error) {
-	now := h.now()
-	if e, ok := h.articles.get(id, now); ok {
-		h.obs.CacheLookup(true)
+	e, stale, ok := h.articles.getStale(id, h.now())
+	h.obs.CacheLookup(ok)
+	if ok && !stale {
 		return e, nil
 	}
-	h.obs.CacheLookup(false)
-	// Other requests may wait for this render: it finishes even if this
-	// request's client goes away.
-	return h.articleFlight.do(id, func() (*articleEntry, error) {
-		return h.renderArticle(context.WithoutCancel(ctx), id, now)
-	})
+	// Other requests may wait for this render, or none: it finishes even
+	// if this request's client goes away.
+	run := func() (*articleEntry, error) {
+		return h.renderArticle(context.WithoutCancel(ctx), id, h.now())
+	}
+	if ok {
+		// Served as it was, rendered again behind the request (Refresh).
+		h.articleFlight.background(id, &h.background, run)
+		return e, nil
+	}
+	return h.articleFlight.do(id, run)
 }
 
 // renderArticle renders an article page and caches it.

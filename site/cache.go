@@ -100,11 +100,15 @@ func (e *rendered) serve(w http.ResponseWriter, r *http.Request, contentType, ca
 
 // lru is a bounded map that forgets the least recently used entry and every
 // entry made before the last invalidation or older than its time to live.
+// Entries may also be marked stale (soften, staleIf): getStale still
+// returns them, flagged, so that a reader is served the page while it is
+// rendered again behind it.
 type lru[K comparable, V any] struct {
 	mu    sync.Mutex
 	max   int
 	ttl   time.Duration
-	gen   uint64
+	gen   uint64 // bumped when entries are dropped
+	soft  uint64 // bumped when entries are marked stale
 	items map[K]*list.Element
 	order *list.List // front: most recently used
 }
@@ -113,8 +117,14 @@ type lruItem[K comparable, V any] struct {
 	key  K
 	val  V
 	gen  uint64
+	soft uint64 // the lru's soft when the value was read: older is stale
 	made time.Time
 }
+
+// cacheGen is when a value was read, as the cache counts: a value is
+// stored only if nothing was dropped since, and as stale if something was
+// marked stale since.
+type cacheGen struct{ hard, soft uint64 }
 
 func newLRU[K comparable, V any](max int, ttl time.Duration) *lru[K, V] {
 	return &lru[K, V]{max: max, ttl: ttl, items: make(map[K]*list.Element), order: list.New()}
@@ -122,26 +132,37 @@ func newLRU[K comparable, V any](max int, ttl time.Duration) *lru[K, V] {
 
 // generation returns the current generation: a value rendered from data read
 // after this call may be stored with put(…, gen).
-func (c *lru[K, V]) generation() uint64 {
+func (c *lru[K, V]) generation() cacheGen {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.gen
+	return cacheGen{c.gen, c.soft}
 }
 
 func (c *lru[K, V]) get(key K, now time.Time) (V, bool) {
-	v, _, ok := c.getAged(key, now)
-	return v, ok
+	v, _, stale, ok := c.lookup(key, now)
+	return v, ok && !stale
 }
 
 // getAged is get with the value's age: for a cache whose time to live is
 // how stale a value may be served.
 func (c *lru[K, V]) getAged(key K, now time.Time) (V, time.Duration, bool) {
+	v, age, stale, ok := c.lookup(key, now)
+	return v, age, ok && !stale
+}
+
+// getStale is get that also returns a value marked stale, and says so.
+func (c *lru[K, V]) getStale(key K, now time.Time) (v V, stale, ok bool) {
+	v, _, stale, ok = c.lookup(key, now)
+	return v, stale, ok
+}
+
+func (c *lru[K, V]) lookup(key K, now time.Time) (V, time.Duration, bool, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
 		var zero V
-		return zero, 0, false
+		return zero, 0, false, false
 	}
 	it := el.Value.(*lruItem[K, V])
 	age := now.Sub(it.made)
@@ -149,26 +170,27 @@ func (c *lru[K, V]) getAged(key K, now time.Time) (V, time.Duration, bool) {
 		c.order.Remove(el)
 		delete(c.items, key)
 		var zero V
-		return zero, 0, false
+		return zero, 0, false, false
 	}
 	c.order.MoveToFront(el)
-	return it.val, age, true
+	return it.val, age, it.soft != c.soft, true
 }
 
-// put stores val unless the cache was invalidated since gen was read.
-func (c *lru[K, V]) put(key K, val V, gen uint64, now time.Time) {
+// put stores val unless the cache was invalidated since gen was read; as
+// stale if entries were marked stale since.
+func (c *lru[K, V]) put(key K, val V, gen cacheGen, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen.hard != c.gen {
 		return
 	}
 	if el, ok := c.items[key]; ok {
 		it := el.Value.(*lruItem[K, V])
-		it.val, it.gen, it.made = val, gen, now
+		it.val, it.gen, it.soft, it.made = val, gen.hard, gen.soft, now
 		c.order.MoveToFront(el)
 		return
 	}
-	c.items[key] = c.order.PushFront(&lruItem[K, V]{key: key, val: val, gen: gen, made: now})
+	c.items[key] = c.order.PushFront(&lruItem[K, V]{key: key, val: val, gen: gen.hard, soft: gen.soft, made: now})
 	for c.order.Len() > c.max {
 		last := c.order.Back()
 		c.order.Remove(last)
@@ -195,26 +217,32 @@ func (c *lru[K, V]) invalidate() {
 	c.order.Init()
 }
 
-// drop removes the entries for which gone is true and keeps the others.
-// Like invalidate, it turns away values rendered before it (put with an
-// older generation), since those may hold what was dropped; the entries
-// kept stay valid.
-func (c *lru[K, V]) drop(gone func(K, V) bool) int {
+// soften marks every entry stale, and any value read before it that is
+// stored after it.
+func (c *lru[K, V]) soften() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	c.soft++
+}
+
+// staleIf marks stale the entries for which stale is true, and any value
+// read before it that is stored after it; the others stay fresh. It
+// returns how many it marked.
+func (c *lru[K, V]) staleIf(stale func(K, V) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.soft++
 	n := 0
-	for el := c.order.Front(); el != nil; {
-		next := el.Next()
+	for el := c.order.Front(); el != nil; el = el.Next() {
 		it := el.Value.(*lruItem[K, V])
-		if gone(it.key, it.val) {
-			c.order.Remove(el)
-			delete(c.items, it.key)
+		switch {
+		case it.soft != c.soft-1:
+			// stale already
+		case stale(it.key, it.val):
 			n++
-		} else {
-			it.gen = c.gen
+		default:
+			it.soft = c.soft
 		}
-		el = next
 	}
 	return n
 }

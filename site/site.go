@@ -294,27 +294,30 @@ func (c *Changes) AddIDs(articles, stories []int64) {
 // Empty reports whether nothing was recorded.
 func (c *Changes) Empty() bool { return !c.lists }
 
-// Refresh drops what the stored articles of c can change: every list
-// page, the section tree and the personal lists, the pages of the
-// articles themselves and of the articles they copy, those of every
-// article of their stories (whose coverage may now list them), and those
-// that list one of them (an updated headline, or a report that left the
-// story). The other article pages stay: their related articles and
-// most-read lists may miss a newer report for as long as the cache's time
-// to live (Config.CacheTTL), and a site that stores news every second does
-// not render every article page again every second. Changes of the lists
-// alone drop only the lists. An editor's change calls Invalidate.
+// Refresh marks stale what the stored articles of c can change: every
+// list page, the pages of the articles themselves and of the articles they
+// copy, those of every article of their stories (whose coverage may now
+// list them), and those that list one of them (an updated headline, or a
+// report that left the story); it drops the section tree and the personal
+// lists. A stale page is served once more, to the reader who finds it so,
+// while it is rendered again behind the request: readers do not wait for
+// renders when news is stored every second. The other article pages stay:
+// their related articles and most-read lists may miss a newer report for
+// as long as the cache's time to live (Config.CacheTTL), and a site that
+// stores news every second does not render every article page again every
+// second. Changes of the lists alone leave the article pages. An editor's
+// change calls Invalidate, which drops every page at once.
 func (h *Handler) Refresh(c Changes) {
 	if c.Empty() {
 		return
 	}
-	h.pages.invalidate()
+	h.pages.soften()
 	h.trees.invalidate()
 	h.recs.invalidate()
 	if len(c.articles) == 0 && len(c.stories) == 0 {
 		return
 	}
-	h.articles.drop(func(id int64, e *articleEntry) bool {
+	h.articles.staleIf(func(id int64, e *articleEntry) bool {
 		if c.articles[id] || c.stories[e.article.StoryID] || c.articles[e.article.DuplicateOf] {
 			return true
 		}
@@ -398,26 +401,35 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, render func(ctx
 // cachedAs is cached for a document of another content type.
 func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType []string, render func(ctx context.Context, buf *bytes.Buffer) error) {
 	key := cacheKey(r)
-	now := h.now()
-	if e, ok := h.pages.get(key, now); ok {
-		h.obs.CacheLookup(true)
+	e, stale, ok := h.pages.getStale(key, h.now())
+	h.obs.CacheLookup(ok)
+	if ok && !stale {
 		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
 		return
 	}
-	h.obs.CacheLookup(false)
-	e, err := h.pageFlight.do(key, func() (*rendered, error) {
+	// Other requests may wait for this render, or none: it finishes even
+	// if this request's client goes away.
+	ctx := context.WithoutCancel(r.Context())
+	run := func() (*rendered, error) {
 		gen := h.pages.generation()
 		buf := h.getBuf()
 		defer h.putBuf(buf)
-		// Other requests may wait for this render: it finishes even if
-		// this request's client goes away.
-		if err := render(context.WithoutCancel(r.Context()), buf); err != nil {
+		if err := render(ctx, buf); err != nil {
 			return nil, err
 		}
 		e := newRendered(http.StatusOK, bytes.Clone(buf.Bytes()))
-		h.pages.put(key, e, gen, now)
+		h.pages.put(key, e, gen, h.now())
 		return e, nil
-	})
+	}
+	if ok {
+		// Stored news changed what the page may show: this reader gets
+		// the page as it was, the next ones the page rendered again
+		// behind this request.
+		h.pageFlight.background(key, &h.background, run)
+		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
+		return
+	}
+	e, err := h.pageFlight.do(key, run)
 	if err != nil {
 		h.fail(w, r, err)
 		return

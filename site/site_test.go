@@ -940,7 +940,13 @@ func TestRefresh(t *testing.T) {
 	}
 	c.Add(late)
 	f.h.Refresh(c)
+	// The first reader after a refresh is served the page as it was,
+	// rendered again behind the request; the next reader gets the new one.
 	for _, p := range []string{"/", f.afp.Path(), f.reuters.Path()} {
+		if strings.Contains(f.get(p).Body.String(), late.Headline) {
+			t.Errorf("%s: the first reader after Refresh waited for a new render", p)
+		}
+		f.h.background.Wait()
 		if !strings.Contains(f.get(p).Body.String(), late.Headline) {
 			t.Errorf("%s: the stored article is missing after Refresh", p)
 		}
@@ -969,16 +975,16 @@ func TestRefresh(t *testing.T) {
 		t.Fatal("a change of the lists is empty")
 	}
 	f.h.Refresh(lists)
-	if !strings.Contains(f.get("/").Body.String(), another.Headline) {
+	if !strings.Contains(f.getFresh("/"), another.Headline) {
 		t.Error("a change of the lists kept the home page")
 	}
-	if strings.Contains(f.get(f.seed.Path()).Body.String(), again.Author) {
+	if strings.Contains(f.getFresh(f.seed.Path()), again.Author) {
 		t.Error("a change of the lists dropped an article page")
 	}
 	var named Changes
 	named.AddIDs([]int64{0, f.seed.ID}, []int64{0})
 	f.h.Refresh(named)
-	if !strings.Contains(f.get(f.seed.Path()).Body.String(), again.Author) {
+	if !strings.Contains(f.getFresh(f.seed.Path()), again.Author) {
 		t.Error("a change naming an article kept its page")
 	}
 
@@ -996,33 +1002,62 @@ func TestRefresh(t *testing.T) {
 	var left Changes
 	left.Add(&moved)
 	f.h.Refresh(left)
-	if !strings.Contains(f.get(f.reuters.Path()).Body.String(), behind.Author) {
+	if !strings.Contains(f.getFresh(f.reuters.Path()), behind.Author) {
 		t.Error("Refresh kept a page listing an article that changed story")
 	}
 }
 
-// TestLRUDrop: drop removes what it is told to, keeps the rest valid, and
-// turns away a value rendered before it.
-func TestLRUDrop(t *testing.T) {
+// getFresh is the body of the page at path as a reader finds it once
+// every render a request started behind itself is done.
+func (f *fixture) getFresh(path string) string {
+	f.get(path)
+	f.h.background.Wait()
+	return f.get(path).Body.String()
+}
+
+// TestLRUStale: staleIf marks what it is told to and keeps the rest fresh;
+// a value read before it is stored stale; soften marks everything; a
+// stale value is still there for getStale, not for get; invalidate drops
+// all.
+func TestLRUStale(t *testing.T) {
 	c := newLRU[int, string](10, time.Hour)
 	for i := range 4 {
 		c.put(i, fmt.Sprint(i), c.generation(), testNow)
 	}
 	before := c.generation()
-	if n := c.drop(func(k int, _ string) bool { return k%2 == 1 }); n != 2 {
-		t.Fatalf("dropped %d, want 2", n)
+	if n := c.staleIf(func(k int, _ string) bool { return k%2 == 1 }); n != 2 {
+		t.Fatalf("marked %d, want 2", n)
 	}
 	for i := range 4 {
+		v, stale, ok := c.getStale(i, testNow)
+		if !ok || v != fmt.Sprint(i) || stale != (i%2 == 1) {
+			t.Errorf("entry %d: %q stale %v ok %v", i, v, stale, ok)
+		}
 		if _, ok := c.get(i, testNow); ok != (i%2 == 0) {
-			t.Errorf("entry %d kept = %v", i, ok)
+			t.Errorf("entry %d served fresh = %v", i, ok)
 		}
 	}
-	c.put(1, "stale", before, testNow)
-	if _, ok := c.get(1, testNow); ok {
-		t.Error("a value rendered before drop was stored")
+	// Marked again, an entry stale already stays stale.
+	c.staleIf(func(k int, _ string) bool { return k == 2 })
+	if _, stale, _ := c.getStale(1, testNow); !stale {
+		t.Error("a stale entry turned fresh")
+	}
+	c.put(0, "read before", before, testNow)
+	if v, stale, ok := c.getStale(0, testNow); !ok || !stale || v != "read before" {
+		t.Errorf("a value read before staleIf: %q stale %v ok %v, want stored stale", v, stale, ok)
 	}
 	c.put(1, "new", c.generation(), testNow)
 	if v, ok := c.get(1, testNow); !ok || v != "new" {
-		t.Errorf("after drop: %q, %v", v, ok)
+		t.Errorf("after a new put: %q, %v", v, ok)
+	}
+	c.soften()
+	if _, stale, ok := c.getStale(1, testNow); !ok || !stale {
+		t.Error("soften left an entry fresh")
+	}
+	gen := c.generation()
+	c.invalidate()
+	c.put(3, "read before invalidate", gen, testNow)
+	if _, _, ok := c.getStale(3, testNow); ok || c.len() != 0 {
+		t.Errorf("invalidate kept %d entries", c.len())
 	}
 }
