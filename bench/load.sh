@@ -138,17 +138,17 @@ stat() { curl -fsS "$FS/_stats" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$';
 
 # phase NAME prints one table row from a wrk run of $DURATION.
 phase() {
-  local name=$1 before after load out hits misses
+  local name=$1 before after load out hits misses stale
   before=$(articles)
   load=$(load1)
-  hits=$(lookups hit) misses=$(lookups miss)
+  hits=$(lookups hit) misses=$(lookups miss) stale=$(lookups stale)
   out=$(wrk -t"$THREADS" -c"$CONNS" --latency -d"$DURATION" -s "$WORK/mix.lua" "$ND" 2>&1 | grep '^RESULT' || true)
   after=$(articles)
-  hits=$(($(lookups hit) - hits)) misses=$(($(lookups miss) - misses))
+  hits=$(($(lookups hit) - hits)) misses=$(($(lookups miss) - misses)) stale=$(($(lookups stale) - stale))
   [ -n "$out" ] || { echo "wrk gave no result" >&2; exit 1; }
   # shellcheck disable=SC2086
   local $(echo "${out#RESULT }")
-  echo "| $name | $rps | $p50 | $p99 | $requests | $((connect + read + write + timeout)) | $non2xx | $((after - before)) | $(awk -v h="$hits" -v m="$misses" 'BEGIN{printf "%.2f %%", h + m ? 100 * m / (h + m) : 0}') | $load |"
+  echo "| $name | $rps | $p50 | $p99 | $requests | $((connect + read + write + timeout)) | $non2xx | $((after - before)) | $(awk -v h="$hits" -v m="$misses" -v s="$stale" 'BEGIN{n = h + m + s; printf "%.2f %% / %.2f %%", n ? 100 * m / n : 0, n ? 100 * s / n : 0}') | $load |"
 }
 
 machine
@@ -159,7 +159,7 @@ else
 fi
 echo "wrk -t$THREADS -c$CONNS -d$DURATION over $(wc -l <"$WORK/paths") pages (home, sections, $ARTICLES articles)"
 echo
-echo "| phase | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx | articles stored during the run | page cache misses | load1 |"
+echo "| phase | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx | articles stored during the run | page cache misses / stale | load1 |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 wrk -t"$THREADS" -c"$CONNS" -d3s -s "$WORK/mix.lua" "$ND" >/dev/null 2>&1   # warm-up
 phase idle

@@ -61,7 +61,7 @@ func New(reg *prometheus.Registry, sources func() map[string]int) *Metrics {
 		}, []string{"route", "status"}),
 		cacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "newsdesk", Name: "page_cache_lookups_total",
-			Help: "Rendered-page cache lookups by result (hit, miss).",
+			Help: "Rendered-page cache lookups by result (hit, stale: served while rendered again, miss).",
 		}, []string{"result"}),
 		dbSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "newsdesk", Name: "db_seconds",
@@ -153,14 +153,18 @@ func (m *Metrics) StageError(stage, reason string) {
 	}
 }
 
-// CacheLookup counts a page cache hit or miss.
-func (m *Metrics) CacheLookup(hit bool) {
+// CacheLookup counts a page cache lookup: a hit, a hit on a stale page
+// (served while it is rendered again), or a miss.
+func (m *Metrics) CacheLookup(hit, stale bool) {
 	if m == nil {
 		return
 	}
-	if hit {
+	switch {
+	case hit && stale:
+		m.cacheLookups.WithLabelValues("stale").Inc()
+	case hit:
 		m.cacheLookups.WithLabelValues("hit").Inc()
-	} else {
+	default:
 		m.cacheLookups.WithLabelValues("miss").Inc()
 	}
 }

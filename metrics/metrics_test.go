@@ -18,7 +18,10 @@ func TestMetrics(t *testing.T) {
 	m.Fetch("feed", "status")
 	m.Stored(7, 2, 1, []time.Duration{time.Minute, 2 * time.Hour})
 	m.StageError("parse", "xml_syntax")
-	m.CacheLookup(true)
+	m.CacheLookup(true, false)
+	m.CacheLookup(true, true)
+	m.CacheLookup(true, true)
+	m.CacheLookup(false, false)
 	m.DB("upsert_articles", time.Millisecond)
 	m.ReaderEvent()
 
@@ -45,6 +48,9 @@ func TestMetrics(t *testing.T) {
 		`newsdesk_http_request_seconds_count{route="GET /article/{id}",status="4xx"} 1`,
 		`newsdesk_sources{state="failing"} 1`,
 		`newsdesk_reader_events_total 1`,
+		`newsdesk_page_cache_lookups_total{result="hit"} 1`,
+		`newsdesk_page_cache_lookups_total{result="stale"} 2`,
+		`newsdesk_page_cache_lookups_total{result="miss"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(string(body), want) {

@@ -204,7 +204,7 @@ func (h *Handler) servePersonal(w http.ResponseWriter, r *http.Request, e *artic
 // articleEntry returns the cached article page, rendering it on a miss.
 func (h *Handler) articleEntry(ctx context.Context, id int64) (*articleEntry, error) {
 	e, stale, ok := h.articles.getStale(id, h.now())
-	h.obs.CacheLookup(ok)
+	h.obs.CacheLookup(ok, stale)
 	if ok && !stale {
 		return e, nil
 	}

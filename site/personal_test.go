@@ -19,7 +19,7 @@ import (
 // countingObserver counts the views the read writer records.
 type countingObserver struct{ events atomic.Int64 }
 
-func (*countingObserver) CacheLookup(bool) {}
+func (*countingObserver) CacheLookup(bool, bool) {}
 func (o *countingObserver) ReaderEvent()   { o.events.Add(1) }
 
 // fixedRecs recommends the same list to every reader.

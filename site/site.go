@@ -46,7 +46,7 @@ type Searcher interface {
 // Observer is told of cache lookups and recorded views, for metrics.
 // *metrics.Metrics is one.
 type Observer interface {
-	CacheLookup(hit bool)
+	CacheLookup(hit, stale bool)
 	ReaderEvent()
 }
 
@@ -402,7 +402,7 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, render func(ctx
 func (h *Handler) cachedAs(w http.ResponseWriter, r *http.Request, contentType []string, render func(ctx context.Context, buf *bytes.Buffer) error) {
 	key := cacheKey(r)
 	e, stale, ok := h.pages.getStale(key, h.now())
-	h.obs.CacheLookup(ok)
+	h.obs.CacheLookup(ok, stale)
 	if ok && !stale {
 		e.serve(w, r, contentType, hdrNoCache, hdrVaryEncoding)
 		return
@@ -682,5 +682,5 @@ func h0(canonical string) string {
 
 type noObserver struct{}
 
-func (noObserver) CacheLookup(bool) {}
+func (noObserver) CacheLookup(bool, bool) {}
 func (noObserver) ReaderEvent()     {}

@@ -44,7 +44,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	mx.SourceRun("ok", time.Second)
 	mx.Stored(1, 1, 1, []time.Duration{time.Minute})
 	mx.StageError("parse", "recovered")
-	mx.CacheLookup(true)
+	mx.CacheLookup(true, false)
 	mx.DB("article", time.Millisecond)
 	mx.ReaderEvent()
 	mux := http.NewServeMux()
