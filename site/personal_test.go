@@ -20,7 +20,7 @@ import (
 type countingObserver struct{ events atomic.Int64 }
 
 func (*countingObserver) CacheLookup(bool, bool) {}
-func (o *countingObserver) ReaderEvent()   { o.events.Add(1) }
+func (o *countingObserver) ReaderEvent()         { o.events.Add(1) }
 
 // fixedRecs recommends the same list to every reader.
 func fixedRecs(arts ...*newsdesk.Article) recommendFunc {

@@ -683,4 +683,4 @@ func h0(canonical string) string {
 type noObserver struct{}
 
 func (noObserver) CacheLookup(bool, bool) {}
-func (noObserver) ReaderEvent()     {}
+func (noObserver) ReaderEvent()           {}
