@@ -267,7 +267,9 @@ type Changes struct {
 // Add records stored articles.
 func (c *Changes) Add(arts ...*newsdesk.Article) {
 	for _, a := range arts {
-		c.AddIDs([]int64{a.ID, a.DuplicateOf}, []int64{a.StoryID})
+		c.init()
+		addIDs(c.articles, a.ID, a.DuplicateOf)
+		addIDs(c.stories, a.StoryID)
 	}
 }
 
@@ -275,18 +277,23 @@ func (c *Changes) Add(arts ...*newsdesk.Article) {
 // named (IDs of 0 are skipped), as another node's notification gives them:
 // articles must include those the changed ones copy.
 func (c *Changes) AddIDs(articles, stories []int64) {
+	c.init()
+	addIDs(c.articles, articles...)
+	addIDs(c.stories, stories...)
+}
+
+func (c *Changes) init() {
 	if c.articles == nil {
 		c.articles, c.stories = map[int64]bool{}, map[int64]bool{}
 	}
 	c.lists = true
-	for _, id := range articles {
+}
+
+// addIDs adds the IDs but 0 to set.
+func addIDs(set map[int64]bool, ids ...int64) {
+	for _, id := range ids {
 		if id != 0 {
-			c.articles[id] = true
-		}
-	}
-	for _, id := range stories {
-		if id != 0 {
-			c.stories[id] = true
+			set[id] = true
 		}
 	}
 }

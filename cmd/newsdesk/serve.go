@@ -269,10 +269,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if l, ok := st.(interface {
 		Listen(context.Context, func(postgres.Change)) error
 	}); ok {
-		// Other nodes' changes drop this node's cached pages: a batch an
-		// ingest worker stored, only the pages it can change, refreshed
-		// with this node's own ingest at most once a second; an editor's
-		// change, or one unknown, every page at once.
+		// Other nodes' changes reach this node's cached pages: a batch an
+		// ingest worker stored refreshes only the pages it can change, with
+		// this node's own ingest, at most once a second (site.Refresh); an
+		// editor's change, or one unknown, drops every page at once.
 		onChange := func(c postgres.Change) {
 			if !c.Scoped {
 				siteH.Invalidate()
