@@ -371,6 +371,19 @@ func TestListenAcrossNodes(t *testing.T) {
 	if c := l.wait(t, "CreateEntity", time.Second); c.What != "entities" || !c.Scoped || len(c.Articles)+len(c.Stories) != 0 {
 		t.Errorf("after CreateEntity: %+v, want entities scoped to the lists", c)
 	}
+	// Retention names the articles whose bodies it stripped.
+	bodied := []*newsdesk.Article{{GUID: "bodied", Headline: "A report with a body", Body: "<p>Text.</p>", Text: "Text.",
+		PublishedAt: time.Now().Add(-48 * time.Hour)}}
+	if _, err := editor.UpsertArticles(ctx, src.ID, bodied); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(t, "storing a report with a body", time.Second)
+	if n, err := editor.StripBodies(ctx, newsdesk.BodyRule{Before: time.Now().Add(-24 * time.Hour)}, false); err != nil || n != 1 {
+		t.Fatalf("StripBodies: %d, %v; want 1 article", n, err)
+	}
+	if c := l.wait(t, "StripBodies", time.Second); c.What != "articles" || !c.Scoped || !sameIDs(c.Articles, []int64{bodied[0].ID}) {
+		t.Errorf("after StripBodies: %+v, want articles scoped to %d", c, bodied[0].ID)
+	}
 
 	// Kill the listening connection: Listen connects again, says so, and
 	// hears the next change.

@@ -68,7 +68,10 @@ func (db *DB) StripBodies(ctx context.Context, r newsdesk.BodyRule, dryRun bool)
 				return err
 			}
 			n = int64(len(ids))
-			return db.notify(ctx, tx, "articles")
+			// The stripped articles' pages change, no list does: other
+			// nodes refresh those pages rather than drop every page
+			// after each batch of a long pass.
+			return db.notifyScoped(ctx, tx, "articles", ids, nil)
 		})
 		if err != nil {
 			return total, fmt.Errorf("strip bodies: %w", err)
