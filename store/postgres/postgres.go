@@ -164,7 +164,12 @@ func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // notify queues a change notification that PostgreSQL delivers when, and
 // only if, tx commits. what names the kind of change ("articles", "picks"…).
 func (db *DB) notify(ctx context.Context, tx pgx.Tx, what string) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.payload(what)); err != nil {
+	return db.send(ctx, tx, db.payload(what))
+}
+
+// send queues a notification of payload in tx.
+func (db *DB) send(ctx context.Context, tx pgx.Tx, payload string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, payload); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil
@@ -176,10 +181,7 @@ func (db *DB) payload(what string) string { return what + " " + db.origin }
 // notifyScoped is notify for a change that touches only the site's lists
 // and the articles and stories named (an ingested batch, a new entity).
 func (db *DB) notifyScoped(ctx context.Context, tx pgx.Tx, what string, articles, stories []int64) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.scopedPayload(what, articles, stories)); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	return nil
+	return db.send(ctx, tx, db.scopedPayload(what, articles, stories))
 }
 
 // maxPayload keeps a notification under PostgreSQL's limit of 8000 bytes.
