@@ -31,7 +31,7 @@ const personalSlot = "<nd-personal-slot></nd-personal-slot>"
 type articleEntry struct {
 	article *newsdesk.Article
 	// lists is the other articles the page lists (coverage, related,
-	// most read), so that a change to one of them drops it.
+	// most read), so that a change to one of them marks it stale.
 	lists  []int64
 	path   string
 	prefix []byte

@@ -83,7 +83,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if !*once {
 		// A worker subscribes to the hubs its feeds name; the hubs push to
 		// the web nodes at --base-url, which run the same pipeline.
-		ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, func() {}, log)
+		ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, log)
 		defer ws.close()
 		fmt.Fprintln(m.Stderr, "newsdesk: ingest worker running; Ctrl-C stops it")
 		return sched.Run(ctx)

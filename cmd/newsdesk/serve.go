@@ -154,8 +154,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		stored.call()
 	}
 	// A push is stored through p, whose OnStored refreshes the site as
-	// after a poll: nothing more to drop.
-	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, nil, log)
+	// after a poll.
+	ws := wireWebSub(ctx, cfg.BaseURL, st, fc, p, log)
 	defer ws.close()
 	sched := &ingest.Scheduler{Pipeline: p, Sources: st, Owner: leaseOwner(), Workers: *workers, Logger: log}
 

@@ -28,10 +28,9 @@ type webSub struct {
 
 // wireWebSub sets p.OnFeed and p.Pushed and starts the subscriber's
 // deliveries and renewals, which stop when ctx is done or close is called.
-// Pushes are run through p.RunDocument for their source; invalidate, when
-// not nil, is called when a push changed something (serve passes nil:
-// p.OnStored refreshes the site after a push as after a poll).
-func wireWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetch.Client, p *ingest.Pipeline, invalidate func(), log *slog.Logger) *webSub {
+// Pushes are run through p.RunDocument for their source, whose OnStored
+// refreshes the site after a push as after a poll.
+func wireWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetch.Client, p *ingest.Pipeline, log *slog.Logger) *webSub {
 	ws := &webSub{stop: func() {}}
 	if reason := hubsCannotReach(baseURL); reason != "" {
 		var once sync.Once
@@ -45,11 +44,11 @@ func wireWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetc
 		}
 		return ws
 	}
-	return startWebSub(ctx, baseURL, st, fc, p, invalidate, log)
+	return startWebSub(ctx, baseURL, st, fc, p, log)
 }
 
 // startWebSub is wireWebSub once baseURL is known to be reachable.
-func startWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetch.Client, p *ingest.Pipeline, invalidate func(), log *slog.Logger) *webSub {
+func startWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fetch.Client, p *ingest.Pipeline, log *slog.Logger) *webSub {
 	ws := &webSub{stop: func() {}}
 	sub, err := websub.New(websub.Config{
 		Store:   st,
@@ -65,7 +64,7 @@ func startWebSub(ctx context.Context, baseURL string, st newsdesk.Store, fc *fet
 			return resp.StatusCode, nil
 		},
 		Deliver: func(ctx context.Context, sourceID int64, topic string, body []byte, contentType string) error {
-			return deliverPush(ctx, st, p, invalidate, log, sourceID, topic, body, contentType)
+			return deliverPush(ctx, st, p, log, sourceID, topic, body, contentType)
 		},
 		Logger: log,
 	})
@@ -99,7 +98,7 @@ func (ws *webSub) close() { ws.stop() }
 
 // deliverPush runs a pushed feed document through the pipeline as the
 // source's own, unless the source is gone, paused or not a feed.
-func deliverPush(ctx context.Context, st newsdesk.SourceStore, p *ingest.Pipeline, invalidate func(), log *slog.Logger,
+func deliverPush(ctx context.Context, st newsdesk.SourceStore, p *ingest.Pipeline, log *slog.Logger,
 	sourceID int64, topic string, body []byte, contentType string) error {
 	src, err := st.Source(ctx, sourceID)
 	if err != nil {
@@ -112,9 +111,6 @@ func deliverPush(ctx context.Context, st newsdesk.SourceStore, p *ingest.Pipelin
 	res, err := p.RunDocument(ctx, src, topic, body, contentType)
 	if err != nil {
 		return fmt.Errorf("push for source %d: %w", sourceID, err)
-	}
-	if res.Created+res.Updated > 0 && invalidate != nil {
-		invalidate()
 	}
 	log.InfoContext(ctx, "websub: push ingested", slog.Int64("source_id", sourceID), slog.Int("items", res.Items),
 		slog.Int("created", res.Created), slog.Int("updated", res.Updated))

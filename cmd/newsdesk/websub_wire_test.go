@@ -77,7 +77,7 @@ func TestWebSubOffWithoutPublicHTTPS(t *testing.T) {
 		var logs lockedBuffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		p := &ingest.Pipeline{}
-		ws := wireWebSub(t.Context(), base, nil, nil, p, nil, log)
+		ws := wireWebSub(t.Context(), base, nil, nil, p, log)
 		if ws.sub != nil || p.Pushed != nil || p.OnFeed == nil {
 			t.Fatalf("%q: WebSub wired on", base)
 		}
@@ -230,11 +230,13 @@ func TestWebSubEndToEnd(t *testing.T) {
 	p := newPipeline(fc, st, nil, log)
 	p.MinBodyRunes = 1 // never fetch article pages: no network
 
+	// serve refreshes the site from OnStored, after a push as after a poll.
 	var invalidated atomic.Int32
+	p.OnStored = func(created, updated []*newsdesk.Article) { invalidated.Add(1) }
 	mux := http.NewServeMux()
 	site := httptest.NewServer(mux)
 	defer site.Close()
-	ws := startWebSub(ctx, site.URL, st, fc, p, func() { invalidated.Add(1) }, log)
+	ws := startWebSub(ctx, site.URL, st, fc, p, log)
 	defer ws.close()
 	ws.register(mux)
 
